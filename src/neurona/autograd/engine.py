@@ -1,0 +1,311 @@
+"""The engine: applies primitives (recording the graph) and runs reverse mode over it.
+
+``apply`` is the one place an op becomes a graph node; ``backward`` and ``grad`` walk the graph from the output
+to the inputs in reverse topological order, iteratively (a 100,000-op chain needs no recursion), and free the
+saved values afterwards unless told to retain them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from .grad_mode import state, no_grad, enable_grad
+from .namespaces import RAW, TENSOR
+from .node import Node
+from .tensor import Tensor, _make
+from . import forward_mode
+
+_ndarray = np.ndarray
+
+
+class ShapeError(ValueError):
+    """An op got inputs whose shapes do not fit together; the message names the op and the shapes."""
+
+
+def _describe(x):
+    shape = getattr(x, "shape", None)
+    return f"scalar {x!r}" if shape is None else f"shape {tuple(shape)}"
+
+
+def _op_error(prim, arrays, exc):
+    shapes = " and ".join(_describe(a) for a in arrays)
+    hint = {
+        "matmul": "the last axis of the first operand must equal the second-to-last axis of the second; "
+                  "transpose one of them (x.T) or check the layer sizes",
+    }.get(prim.name, "shapes broadcast when, axis by axis from the right, they are equal or one of them is 1; "
+                     "reshape or expand_dims one operand")
+    return ShapeError(f"{prim.name}: cannot combine {shapes} ({exc}). Hint: {hint}.")
+
+
+def apply(prim, inputs, params):
+    """Run ``prim`` on ``inputs`` (Tensors or raw constants) and record a node when a gradient is needed."""
+    arrays = [x.data if x.__class__ is Tensor else x for x in inputs]
+    try:
+        out_data = prim.forward(*arrays, **params)
+    except ValueError as exc:
+        raise _op_error(prim, arrays, exc) from None
+    if out_data.__class__ is not _ndarray and not backend.is_array(out_data):
+        out_data = np.asarray(out_data)
+    out = _make(out_data)
+    if state.grad_enabled:
+        for x in inputs:
+            if x.__class__ is Tensor and x.requires_grad:
+                versions = tuple([x._version if x.__class__ is Tensor else 0 for x in inputs])
+                out._node = Node(prim, inputs, params, out_data if prim.saves_output else None, versions)
+                out.requires_grad = True
+                break
+    if state.fw_levels:
+        forward_mode.propagate(prim, inputs, params, out)
+    return out
+
+
+# ---- reverse mode ----------------------------------------------------------------------------------------
+
+def _topological_order(roots, target_nodes, target_leaves):
+    """Nodes reachable from ``roots``, outputs before inputs, with the subset that leads to a target.
+
+    With no targets every node counts. Iterative post-order DFS; ordering is deterministic.
+    """
+    order, visited, useful = [], set(), set()
+    everything = not target_nodes and not target_leaves
+    stack = [(n, False) for n in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            if everything or node in target_nodes:
+                useful.add(node)
+                continue
+            for x in node.inputs or ():
+                if x.__class__ is Tensor and (x._node in useful or id(x) in target_leaves):
+                    useful.add(node)
+                    break
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for x in node.inputs or ():
+            if x.__class__ is Tensor and x._node is not None and x._node not in visited:
+                stack.append((x._node, False))
+    order.reverse()
+    return order, useful
+
+
+def _freed_error(node):
+    return RuntimeError(
+        f"backward through the graph a second time: the values saved by {node.prim.name!r} were freed by the "
+        "first backward(). Hint: pass retain_graph=True to the first backward() if you need to call it again, "
+        "or recompute the forward pass.")
+
+
+def _check_versions(node):
+    saves = node.prim.saves
+    for i, x in enumerate(node.inputs):
+        if x.__class__ is Tensor and x._version != node.versions[i] and (saves is None or i in saves):
+            raise RuntimeError(
+                f"an input of {node.prim.name!r} (shape {x.shape}) was modified in place after it was used; its "
+                "gradient would be wrong. Hint: use an out-of-place op (x = x * 2) or .clone() before changing it.")
+    if node.out_stale and node.prim.saves_output:
+        raise RuntimeError(f"the output of {node.prim.name!r} was modified in place after it was used; its "
+                           "gradient would be wrong. Hint: use an out-of-place op instead.")
+
+
+def _output_for_rule(node, tensor_mode):
+    if not tensor_mode:
+        return node.out_data
+    if node.out_tensor is not None:
+        return node.out_tensor
+    if node.out_data is None:
+        return None
+    return _make(node.out_data, node)  # the same output, re-wrapped: gradients through it reach this node
+
+
+def _fit_gradient(F, g, x):
+    """Sum a broadcast gradient back to ``x``'s shape and cast it to ``x``'s dtype."""
+    if g.shape != x.data.shape:
+        g = F.sum_to(g, shape=x.data.shape)
+    if g.dtype != x.data.dtype:
+        g = F.astype(g, dtype=x.data.dtype)
+    return g
+
+
+def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
+    """Propagate ``seeds`` from ``roots`` back through the graph.
+
+    Returns gradients for ``targets`` (Tensors, leaf or not; None where unreached). With ``accumulate`` the
+    leaves' ``.grad`` are updated. ``create_graph`` may be "auto": differentiable backward only where the
+    result may itself be differentiated (a target that is not a fresh leaf, or another leaf needing grad).
+    """
+    targets = targets or []
+    target_nodes = {t._node: i for i, t in enumerate(targets) if t._node is not None}
+    target_leaves = {id(t): i for i, t in enumerate(targets) if t._node is None}
+    root_nodes = []
+    for r in roots:
+        if r._node is not None and r._node not in root_nodes:
+            root_nodes.append(r._node)
+    order, useful = _topological_order(root_nodes, target_nodes, target_leaves)
+    if create_graph == "auto":
+        create_graph = bool(target_nodes) or _has_other_leaf(order, useful, target_leaves)
+    tensor_mode = bool(create_graph) or bool(state.fw_levels)
+    F = TENSOR if tensor_mode else RAW
+    if retain_graph is None:
+        retain_graph = bool(create_graph)
+
+    seeds = [_seed_as(s, tensor_mode) for s in seeds]
+    grads, leaf_grads, captured = {}, {}, [None] * len(targets)
+    for r, s in zip(roots, seeds):
+        if r._node is not None:
+            prev = grads.get(r._node)
+            grads[r._node] = s if prev is None else prev + s
+        elif id(r) in target_leaves or (accumulate and r.requires_grad):
+            leaf_grads[id(r)] = [r, s]
+
+    switch = enable_grad() if create_graph else no_grad()
+    with switch:
+        for node in order:
+            g = grads.pop(node, None)
+            if g is None or node not in useful:
+                if not retain_graph:
+                    node.free()
+                continue
+            if node.inputs is None:
+                raise _freed_error(node)
+            if node.retain_ref is not None:
+                _retain(node, g)
+            k = target_nodes.get(node)
+            if k is not None:
+                captured[k] = g
+            _check_versions(node)
+            inputs = node.inputs
+            args = inputs if tensor_mode else [x.data if x.__class__ is Tensor else x for x in inputs]
+            in_grads = node.prim.vjp(F, g, _output_for_rule(node, tensor_mode), *args, **node.params)
+            for x, gx in zip(inputs, in_grads):
+                if gx is None or x.__class__ is not Tensor or not x.requires_grad:
+                    continue
+                gx = _fit_gradient(F, gx, x)
+                xn = x._node
+                if xn is not None:
+                    if xn in useful:
+                        prev = grads.get(xn)
+                        grads[xn] = gx if prev is None else prev + gx
+                else:
+                    entry = leaf_grads.get(id(x))
+                    if entry is None:
+                        leaf_grads[id(x)] = [x, gx]
+                    else:
+                        entry[1] = entry[1] + gx
+            if not retain_graph:
+                node.free()
+
+    for x, g in leaf_grads.values():
+        k = target_leaves.get(id(x))
+        if k is not None:
+            captured[k] = g
+        elif accumulate:
+            _accumulate_leaf(x, g, tensor_mode)
+    return captured
+
+
+def _seed_as(seed, tensor_mode):
+    if tensor_mode:
+        return seed if seed.__class__ is Tensor else _make(seed)
+    return seed.data if seed.__class__ is Tensor else seed
+
+
+def _has_other_leaf(order, useful, target_leaves):
+    for node in order:
+        if node in useful:
+            for x in node.inputs or ():
+                if x.__class__ is Tensor and x.requires_grad and x._node is None and id(x) not in target_leaves:
+                    return True
+    return False
+
+
+def _as_grad_tensor(g, tensor_mode):
+    return g if tensor_mode else _make(g)
+
+
+def _accumulate_leaf(x, g, tensor_mode):
+    if x.grad is None:
+        x.grad = _as_grad_tensor(g, tensor_mode)
+    elif tensor_mode:
+        x.grad = x.grad + g
+    else:
+        x.grad = _make(x.grad.data + g)
+
+
+def _retain(node, g):
+    t = node.retain_ref()
+    if t is not None:
+        tensor_mode = g.__class__ is Tensor
+        t.grad = _as_grad_tensor(g, tensor_mode) if t.grad is None else t.grad + g
+
+
+def _seed(root, gradient, tensor_mode):
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward() on a tensor of shape {root.shape}: gradients are implicit only for "
+                               "one-element outputs. Hint: reduce it first (y.sum() or y.mean()), or pass "
+                               "gradient= a tensor of the same shape (a vector-Jacobian product).")
+        xp = backend.xp_of(root.data)
+        seed = xp.ones_like(root.data)
+    else:
+        seed = gradient.data if isinstance(gradient, Tensor) and not tensor_mode else gradient
+        if not isinstance(seed, Tensor):
+            seed = backend.xp_of(root.data).asarray(seed, dtype=root.data.dtype)
+        if tuple(seed.shape) != tuple(root.shape):
+            raise ShapeError(f"backward(): gradient has shape {tuple(seed.shape)} but the output has shape "
+                             f"{root.shape}; they must match.")
+    if tensor_mode and not isinstance(seed, Tensor):
+        seed = _make(seed)
+    return seed
+
+
+def _check_differentiable(roots):
+    for r in roots:
+        if not r.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and has no graph. Hint: create the "
+                               "inputs with requires_grad=True, and do not compute it inside no_grad().")
+
+
+def backward(roots, gradients=None, retain_graph=None, create_graph=False):
+    """Accumulate gradients of ``roots`` into the ``.grad`` of every leaf that requires grad."""
+    _check_differentiable(roots)
+    tensor_mode = bool(create_graph) or bool(state.fw_levels)
+    gradients = gradients or [None] * len(roots)
+    seeds = [_seed(r, g, tensor_mode) for r, g in zip(roots, gradients)]
+    _run(roots, seeds, None, retain_graph, create_graph, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of accumulated (like
+    ``torch.autograd.grad``). ``inputs`` may be leaves or intermediate tensors.
+
+    >>> import neurona as nr
+    >>> x = nr.tensor(3.0, requires_grad=True)
+    >>> nr.autograd.grad(x * x, [x])[0].item()
+    6.0
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    _check_differentiable(outputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("grad(): one of the inputs does not require grad, so it is not part of the graph")
+    tensor_mode = bool(create_graph) or bool(state.fw_levels)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    seeds = [_seed(r, g, tensor_mode) for r, g in zip(outputs, grad_outputs)]
+    result = _run(outputs, seeds, inputs, retain_graph, create_graph, accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad(): an input of shape {t.shape} is not used to compute the outputs. "
+                                   "Hint: pass allow_unused=True to get None for it.")
+            out.append(None)
+        else:
+            out.append(g if isinstance(g, Tensor) else _make(g))
+    return out[0] if single else tuple(out)

@@ -1,0 +1,39 @@
+"""A node of the computational graph: one application of a primitive.
+
+The node holds its inputs strongly (their values feed the derivative rules and the graph picture) and the
+output's array only when the rule reads it, so the output Tensor itself can die with the user's last reference.
+"""
+from __future__ import annotations
+
+
+class Node:
+    """What reverse mode needs to differentiate one primitive application (``Tensor.grad_fn``)."""
+    __slots__ = ("prim", "inputs", "params", "out_data", "versions", "out_tensor", "out_stale", "retain_ref",
+                 "__weakref__")
+
+    def __init__(self, prim, inputs, params, out_data, versions):
+        self.prim = prim
+        self.inputs = inputs          # tuple of Tensors and raw constants; None once freed
+        self.params = params          # dict of the primitive's non-tensor arguments
+        self.out_data = out_data      # the output array, when the reverse rule reads it
+        self.versions = versions      # input versions at record time, to catch in-place changes
+        self.out_tensor = None        # kept only when the output carries forward-mode tangents
+        self.out_stale = False        # set when the output was modified in place
+        self.retain_ref = None        # weakref to a non-leaf Tensor that asked for retain_grad()
+
+    @property
+    def name(self) -> str:
+        return self.prim.name
+
+    @property
+    def freed(self) -> bool:
+        return self.inputs is None
+
+    def free(self):
+        """Drop the saved values; the node stays as a marker that backward already ran through it."""
+        self.inputs = None
+        self.out_data = None
+        self.out_tensor = None
+
+    def __repr__(self):
+        return f"<{self.prim.name}Backward{' (freed)' if self.inputs is None else ''}>"

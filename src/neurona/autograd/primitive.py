@@ -1,0 +1,103 @@
+"""Primitives: the ops that carry all differentiation, each defined once.
+
+A primitive has a ``forward`` on raw arrays and derivative rules. The rules are written against a namespace
+``F`` (see :mod:`neurona.autograd.namespaces`) and ordinary Python operators, so the same rule runs on raw
+arrays (fast first-order backward) and on Tensors (a differentiable backward: higher order for free).
+
+Three shortcuts derive the rules that can be derived:
+
+- :class:`Elementwise` gives the partials ``d out / d input_i``; reverse mode is ``g * partial_i`` and forward
+  mode ``sum_i t_i * partial_i``.
+- :class:`Linear` ops (sum, reshape, getitem, ...) apply themselves to a tangent in forward mode and give their
+  transpose for reverse mode.
+- anything else writes ``vjp`` and ``jvp`` itself.
+
+Broadcasting is handled once, in the engine: a rule may return a gradient in the broadcast shape, and the engine
+sums it back to the input's shape.
+
+Example, a complete primitive::
+
+    class Exp(Elementwise):
+        name = "exp"
+        saves_output = True
+        def forward(self, x):
+            return xp_of(x).exp(x)
+        def partials(self, F, out, x):
+            return (out,)
+"""
+from __future__ import annotations
+
+#: Every primitive, by name: the tables of tests iterate over it.
+REGISTRY: dict[str, "Primitive"] = {}
+
+
+class Primitive:
+    """Base of all primitives. Subclasses set ``name`` and write ``forward``, ``vjp`` and ``jvp``.
+
+    ``forward(*arrays, **params)`` computes on raw arrays. ``vjp(F, g, out, *inputs, **params)`` returns one
+    gradient (or None) per input. ``jvp(F, tangents, out, *inputs, **params)`` returns the output tangent, where
+    ``tangents`` has one entry per input and None marks an input without tangent.
+    ``saves`` names the inputs whose values the reverse rule reads (checked against in-place changes);
+    ``saves_output`` says the rule reads the output.
+    """
+    name = "primitive"
+    saves: tuple = None  # None: every input
+    saves_output = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__ and not cls.__dict__.get("abstract", False):
+            REGISTRY[cls.name] = cls()
+
+    def forward(self, *arrays, **params):
+        raise NotImplementedError
+
+    def vjp(self, F, g, out, *inputs, **params):
+        raise NotImplementedError(f"{self.name} has no reverse-mode rule")
+
+    def jvp(self, F, tangents, out, *inputs, **params):
+        raise NotImplementedError(f"{self.name} has no forward-mode rule")
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+class Elementwise(Primitive):
+    """An elementwise op, differentiated through its partial derivatives."""
+    name = "elementwise"
+    abstract = True
+
+    def partials(self, F, out, *inputs, **params):
+        """One partial derivative ``d out / d input_i`` per input (None for an input with no derivative)."""
+        raise NotImplementedError
+
+    def vjp(self, F, g, out, *inputs, **params):
+        return tuple(None if p is None else g * p for p in self.partials(F, out, *inputs, **params))
+
+    def jvp(self, F, tangents, out, *inputs, **params):
+        total = None
+        for t, p in zip(tangents, self.partials(F, out, *inputs, **params)):
+            if t is not None and p is not None:
+                total = t * p if total is None else total + t * p
+        return total
+
+
+class Linear(Primitive):
+    """An op linear in its first input: forward mode applies the op itself to the tangent.
+
+    Subclasses write ``transpose(F, g, x, **params)``, the reverse rule, returning the gradient of the first
+    input; other inputs (indices, shapes) are not differentiable.
+    """
+    name = "linear"
+    abstract = True
+    saves = ()
+
+    def transpose(self, F, g, x, **params):
+        raise NotImplementedError
+
+    def vjp(self, F, g, out, x, *rest, **params):
+        return (self.transpose(F, g, x, *rest, **params),) + (None,) * len(rest)
+
+    def jvp(self, F, tangents, out, x, *rest, **params):
+        t = tangents[0]
+        return None if t is None else F.apply(self, t, *rest, **params)

@@ -1,0 +1,55 @@
+"""The array module behind every tensor: NumPy on the CPU, CuPy on a GPU.
+
+Code in neurona never imports NumPy for array maths directly; it asks the backend for the module that owns an
+array (``xp``), so the same code runs on both::
+
+    >>> import numpy as np
+    >>> from neurona import backend
+    >>> backend.xp_of(np.zeros(3)) is np
+    True
+
+CuPy is imported lazily, the first time a CUDA array or device is asked for.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: The dtype of tensors made from Python floats, and of layer weights.
+DEFAULT_FLOAT = np.dtype(np.float32)
+
+_cupy = None  # the cupy module, once something has asked for it
+
+
+def cupy_module():
+    """Import and return CuPy, or raise an error that says how to get it."""
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy
+        except ImportError as exc:  # pragma: no cover - depends on the machine
+            raise RuntimeError(
+                "CUDA support needs CuPy: pip install 'neurona[cuda]' (or a cupy-cudaXXx wheel matching "
+                "your CUDA version)") from exc
+        _cupy = cupy
+    return _cupy
+
+
+def xp_of(array):
+    """The array module (numpy or cupy) that owns ``array``; numpy for scalars and lists."""
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy
+    return np
+
+
+def is_array(obj) -> bool:
+    """True for a NumPy or CuPy ndarray."""
+    return isinstance(obj, np.ndarray) or (_cupy is not None and isinstance(obj, _cupy.ndarray))
+
+
+def to_numpy(array) -> np.ndarray:
+    """A host NumPy array with the values of ``array`` (no copy when it already is one)."""
+    if isinstance(array, np.ndarray):
+        return array
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy.asnumpy(array)
+    return np.asarray(array)

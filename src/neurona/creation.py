@@ -1,0 +1,81 @@
+"""Tensors made from a shape or a range: zeros, ones, full, arange, eye, linspace, and the ``*_like`` forms.
+
+Float tensors default to float32 (``neurona.backend.DEFAULT_FLOAT``).
+
+>>> import neurona as nr
+>>> nr.zeros((2, 3)).dtype
+dtype('float32')
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+from .autograd.tensor import Tensor, _make
+
+
+def _shape(shape):
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _finish(array, requires_grad):
+    t = _make(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _finish(np.zeros(_shape(shape), dtype=dtype or backend.DEFAULT_FLOAT), requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor of ones."""
+    return _finish(np.ones(_shape(shape), dtype=dtype or backend.DEFAULT_FLOAT), requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor filled with ``fill_value`` (float32 for a Python float, int64 for an int)."""
+    if dtype is None:
+        dtype = backend.DEFAULT_FLOAT if isinstance(fill_value, float) else None
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _finish(np.full(shape, fill_value, dtype=dtype), requires_grad)
+
+
+def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
+    """Zeros with the shape (and dtype, unless given) of ``x``."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return _finish(backend.xp_of(data).zeros_like(data, dtype=dtype), requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
+    """Ones with the shape (and dtype, unless given) of ``x``."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return _finish(backend.xp_of(data).ones_like(data, dtype=dtype), requires_grad)
+
+
+def full_like(x, fill_value, dtype=None) -> Tensor:
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return _make(backend.xp_of(data).full_like(data, fill_value, dtype=dtype))
+
+
+def arange(start, stop=None, step=1, dtype=None) -> Tensor:
+    """Evenly spaced values in ``[start, stop)``; int64 for ints, float32 when any argument is a float."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None and any(isinstance(v, float) for v in (start, stop, step)):
+        dtype = backend.DEFAULT_FLOAT
+    return _make(np.arange(start, stop, step, dtype=dtype))
+
+
+def linspace(start, stop, num=50, dtype=None) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32)."""
+    return _make(np.linspace(start, stop, num, dtype=dtype or backend.DEFAULT_FLOAT))
+
+
+def eye(n, m=None, dtype=None) -> Tensor:
+    """The identity matrix."""
+    return _make(np.eye(n, m, dtype=dtype or backend.DEFAULT_FLOAT))

@@ -1,0 +1,17 @@
+"""The primitives, by family, and the thin public functions that apply them.
+
+Importing this package registers every primitive in :data:`neurona.autograd.primitive.REGISTRY`.
+"""
+from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, leaky_relu, log, maximum, minimum, mul, neg,
+                          pow, relu, sigmoid, sin, sqrt, sub, tanh, where)
+from .indexing import getitem, index_add
+from .linalg import matmul
+from .reductions import max, sum, sum_to
+from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshape, squeeze, stack, swapaxes,
+                    transpose)
+from .softmax import log_softmax, softmax
+
+__all__ = ["abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
+           "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
+           "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "expand_dims", "flatten", "pad",
+           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax"]

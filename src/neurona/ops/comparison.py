@@ -1,0 +1,44 @@
+"""Ops without a derivative: comparisons and arg-reductions. They return constant tensors (no graph)."""
+from __future__ import annotations
+
+from ..autograd.tensor import _make
+from ..backend import xp_of
+from ._common import value
+
+
+def _compare(name, fn):
+    def op(a, b):
+        return _make(fn(value(a), value(b)))
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{name}`` as a bool tensor (no gradient)."
+    return op
+
+
+eq = _compare("eq", lambda a, b: a == b)
+ne = _compare("ne", lambda a, b: a != b)
+lt = _compare("lt", lambda a, b: a < b)
+le = _compare("le", lambda a, b: a <= b)
+gt = _compare("gt", lambda a, b: a > b)
+ge = _compare("ge", lambda a, b: a >= b)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the maximum (first one at ties), as an int64 tensor."""
+    raw = value(x)
+    return _make(xp_of(raw).asarray(raw.argmax(axis=axis, keepdims=keepdims)))
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Index of the minimum (first one at ties), as an int64 tensor."""
+    raw = value(x)
+    return _make(xp_of(raw).asarray(raw.argmin(axis=axis, keepdims=keepdims)))
+
+
+def isnan(x):
+    raw = value(x)
+    return _make(xp_of(raw).isnan(raw))
+
+
+def isfinite(x):
+    raw = value(x)
+    return _make(xp_of(raw).isfinite(raw))

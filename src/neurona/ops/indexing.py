@@ -1,0 +1,75 @@
+"""Indexing primitives: ``getitem`` and its transpose ``index_add`` (scatter-add).
+
+Basic indices (ints, slices, None, Ellipsis) select a view, and each element is picked at most once, so the
+transpose can assign. Integer-array and boolean indices may pick an element several times; the transpose then
+adds every contribution (``add.at``), which gives the right gradient for repeated indices.
+"""
+from __future__ import annotations
+
+from ..autograd.engine import apply
+from ..autograd.primitive import REGISTRY, Linear
+from ..autograd.tensor import Tensor
+from ..backend import is_array, xp_of
+from ._common import as_tensor, value
+
+
+def is_basic(index) -> bool:
+    """True when ``index`` has only ints, slices, None and Ellipsis (no element is picked twice)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+
+
+class GetItem(Linear):
+    name = "getitem"
+
+    def forward(self, x, index):
+        return x[index]
+
+    def transpose(self, F, g, x, index):
+        return F.index_add(g, index=index, shape=value(x).shape)
+
+
+class IndexAdd(Linear):
+    """A zero array of ``shape`` with ``g`` added at ``index``: the transpose of ``getitem``."""
+    name = "index_add"
+
+    def forward(self, g, index, shape):
+        xp = xp_of(g)
+        out = xp.zeros(shape, dtype=g.dtype)
+        if is_basic(index):
+            out[index] = g
+        else:
+            xp.add.at(out, index, g)
+        return out
+
+    def transpose(self, F, g, x, index, shape):
+        return F.getitem(g, index=index)
+
+
+def normalize_index(index):
+    """Turn Tensor parts of an index into raw arrays and lists into arrays, so numpy reads them as arrays."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for p in parts:
+        if isinstance(p, Tensor):
+            p = p.data
+        elif isinstance(p, list):
+            p = xp_of(p).asarray(p)
+        if is_array(p) and p.dtype.kind not in "biu":
+            raise IndexError(f"indices must be integers or booleans, got an array of dtype {p.dtype}")
+        if is_array(p) and p.dtype.kind == "b":
+            out.extend(p.nonzero())  # a mask is the integer arrays of its true positions
+        else:
+            out.append(p)
+    return tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]
+
+
+def getitem(x, index):
+    """``x[index]`` with NumPy semantics (basic, integer-array and boolean indexing)."""
+    x = as_tensor(x)
+    return apply(REGISTRY["getitem"], (x,), {"index": normalize_index(index)})
+
+
+def index_add(g, index, shape):
+    """Scatter-add ``g`` into zeros of ``shape`` at ``index``."""
+    return apply(REGISTRY["index_add"], (as_tensor(g),), {"index": normalize_index(index), "shape": tuple(shape)})

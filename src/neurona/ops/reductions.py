@@ -1,0 +1,113 @@
+"""Reduction primitives: ``sum``, ``max`` and ``sum_to`` (the transpose of broadcasting).
+
+``mean``, ``var``, ``min`` and ``logsumexp`` are composed from these in :mod:`neurona.functional.reductions`.
+"""
+from __future__ import annotations
+
+from ..autograd.engine import apply
+from ..autograd.primitive import REGISTRY, Linear, Primitive
+from ._common import as_tensor, value
+
+
+def normalize_axis(axis, ndim):
+    """``axis`` (None, int or sequence) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    result = []
+    for a in axes:
+        if not -ndim <= a < (ndim or 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        result.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(result)))
+
+
+def kept_shape(shape, axis):
+    """The shape of a reduction over ``axis`` with ``keepdims=True``."""
+    axes = normalize_axis(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def expand_reduced(F, g, x_shape, axis, keepdims):
+    """Broadcast the gradient of a reduction back over the reduced axes."""
+    if not keepdims:
+        g = F.reshape(g, shape=kept_shape(x_shape, axis))
+    return F.broadcast_to(g, shape=x_shape)
+
+
+class Sum(Linear):
+    name = "sum"
+
+    def forward(self, x, axis, keepdims):
+        return x.sum(axis=axis, keepdims=keepdims)
+
+    def transpose(self, F, g, x, axis, keepdims):
+        return expand_reduced(F, g, value(x).shape, axis, keepdims)
+
+
+class SumTo(Linear):
+    """Sum a broadcast array back to ``shape``: the reverse of ``broadcast_to``."""
+    name = "sum_to"
+
+    def forward(self, x, shape):
+        return sum_to_shape(x, shape)
+
+    def transpose(self, F, g, x, shape):
+        return F.broadcast_to(g, shape=value(x).shape)
+
+
+def sum_to_shape(x, shape):
+    """Raw-array helper: reduce ``x`` over the axes that broadcasting added or stretched to reach its shape."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    out = x.sum(axis=axes, keepdims=True) if axes else x
+    return out.reshape(shape)
+
+
+class Max(Primitive):
+    """Maximum over axes; ties share the gradient equally (as ``torch.amax``)."""
+    name = "max"
+    saves_output = True
+
+    def forward(self, x, axis, keepdims):
+        return x.max(axis=axis, keepdims=keepdims)
+
+    def _weights(self, x, out, axis, keepdims):
+        raw, top = value(x), value(out)
+        if not keepdims:
+            top = top.reshape(kept_shape(raw.shape, axis))
+        hits = raw == top
+        return hits / hits.sum(axis=axis, keepdims=True).astype(raw.dtype)
+
+    def vjp(self, F, g, out, x, axis, keepdims):
+        return (expand_reduced(F, g, value(x).shape, axis, keepdims) * self._weights(x, out, axis, keepdims),)
+
+    def jvp(self, F, tangents, out, x, axis, keepdims):
+        return F.sum(tangents[0] * self._weights(x, out, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _reduction(name):
+    prim = REGISTRY[name]
+
+    def op(x, axis=None, keepdims=False):
+        x = as_tensor(x)
+        if axis is not None:
+            axis = normalize_axis(axis, x.ndim)
+        return apply(prim, (x,), {"axis": axis, "keepdims": keepdims})
+    op.__name__ = name
+    return op
+
+
+sum = _reduction("sum")
+sum.__doc__ = "Sum over ``axis`` (all axes by default).\n\n>>> import neurona as nr\n>>> nr.sum(nr.tensor([[1., 2.], [3., 4.]]), axis=0)\ntensor([4., 6.])"
+max = _reduction("max")
+max.__doc__ = "Maximum over ``axis`` (all axes by default); ties share the gradient equally."
+
+
+def sum_to(x, shape):
+    """Sum ``x`` down to ``shape`` (the shape it was broadcast from)."""
+    return apply(REGISTRY["sum_to"], (as_tensor(x),), {"shape": tuple(shape)})
+

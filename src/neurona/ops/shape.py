@@ -1,0 +1,186 @@
+"""Shape primitives: reshape, transpose, broadcast_to, concatenate, pad.
+
+All are linear, so forward mode applies the op to the tangent and reverse mode is the transpose op.
+``expand_dims``, ``squeeze``, ``stack`` and ``flatten`` are compositions of these.
+"""
+from __future__ import annotations
+
+from ..autograd.engine import apply
+from ..autograd.primitive import REGISTRY, Linear, Primitive
+from ..backend import xp_of
+from ._common import as_tensor, value
+
+
+class Reshape(Linear):
+    name = "reshape"
+
+    def forward(self, x, shape):
+        return x.reshape(shape)
+
+    def transpose(self, F, g, x, shape):
+        return F.reshape(g, shape=value(x).shape)
+
+
+class Transpose(Linear):
+    name = "transpose"
+
+    def forward(self, x, axes):
+        return x.transpose(axes)
+
+    def transpose(self, F, g, x, axes):
+        inverse = [0] * len(axes)
+        for i, a in enumerate(axes):
+            inverse[a] = i
+        return F.transpose(g, axes=tuple(inverse))
+
+
+class BroadcastTo(Linear):
+    name = "broadcast_to"
+
+    def forward(self, x, shape):
+        return xp_of(x).broadcast_to(x, shape)
+
+    def transpose(self, F, g, x, shape):
+        return F.sum_to(g, shape=value(x).shape)
+
+
+class Concatenate(Primitive):
+    """Join tensors along an existing axis; the gradient is split back into the pieces."""
+    name = "concatenate"
+    saves = ()
+
+    def forward(self, *arrays, axis):
+        return xp_of(arrays[0]).concatenate(arrays, axis=axis)
+
+    def vjp(self, F, g, out, *inputs, axis):
+        grads, start = [], 0
+        for x in inputs:
+            n = value(x).shape[axis]
+            index = (slice(None),) * axis + (slice(start, start + n),)
+            grads.append(F.getitem(g, index=index))
+            start += n
+        return tuple(grads)
+
+    def jvp(self, F, tangents, out, *inputs, axis):
+        parts = [t if t is not None else 0.0 * x for t, x in zip(tangents, inputs)]
+        return F.concatenate(*parts, axis=axis)
+
+
+class Pad(Linear):
+    """Constant (zero) padding; ``pad_width`` is a tuple of (before, after) per axis."""
+    name = "pad"
+
+    def forward(self, x, pad_width):
+        return xp_of(x).pad(x, pad_width)
+
+    def transpose(self, F, g, x, pad_width):
+        index = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, value(x).shape))
+        return F.getitem(g, index=index)
+
+
+# ---- public functions ----------------------------------------------------------------------------------
+
+def reshape(x, *shape):
+    """``x`` with a new shape of the same size; one axis may be -1.
+
+    >>> import neurona as nr
+    >>> nr.reshape(nr.arange(6), 2, 3).shape
+    (2, 3)
+    """
+    x = as_tensor(x)
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    if -1 in shape:
+        known = 1
+        for n in shape:
+            known *= n if n != -1 else 1
+        shape = tuple(x.size // known if known and n == -1 else n for n in shape)
+    if _prod(shape) != x.size:
+        from ..autograd.engine import ShapeError
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.size}) into {shape}")
+    if tuple(shape) == x.shape:
+        return x
+    return apply(REGISTRY["reshape"], (x,), {"shape": tuple(shape)})
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def transpose(x, axes=None):
+    """Permute the axes (reverse them by default)."""
+    x = as_tensor(x)
+    axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(a % x.ndim for a in axes)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of shape {x.shape}")
+    return apply(REGISTRY["transpose"], (x,), {"axes": axes})
+
+
+def swapaxes(x, a, b):
+    x = as_tensor(x)
+    axes = list(range(x.ndim))
+    axes[a], axes[b] = axes[b], axes[a]
+    return transpose(x, axes)
+
+
+def broadcast_to(x, shape):
+    """``x`` repeated along axes so it has ``shape`` (NumPy broadcasting rules)."""
+    x = as_tensor(x)
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    return apply(REGISTRY["broadcast_to"], (x,), {"shape": shape})
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing ``axis``."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    return apply(REGISTRY["concatenate"], tuple(tensors), {"axis": axis % max(tensors[0].ndim, 1)})
+
+
+def pad(x, pad_width):
+    """Zero-pad ``x``: ``pad_width`` gives (before, after) for every axis."""
+    x = as_tensor(x)
+    return apply(REGISTRY["pad"], (x,), {"pad_width": tuple((int(a), int(b)) for a, b in pad_width)})
+
+
+def expand_dims(x, axis):
+    """Insert an axis of length 1 at position ``axis``."""
+    x = as_tensor(x)
+    axis = axis % (x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def squeeze(x, axis=None):
+    """Remove axes of length 1 (all of them, or the given ones, which must have length 1)."""
+    x = as_tensor(x)
+    if axis is None:
+        axes = {i for i, n in enumerate(x.shape) if n == 1}
+    else:
+        axes = {a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+        for a in axes:
+            if x.shape[a] != 1:
+                raise ValueError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, not 1")
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def stack(tensors, axis=0):
+    """Join tensors of the same shape along a new ``axis``."""
+    tensors = [as_tensor(t) for t in tensors]
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        from ..autograd.engine import ShapeError
+        raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def flatten(x, start_axis=0):
+    """Merge the axes from ``start_axis`` on into one."""
+    x = as_tensor(x)
+    return reshape(x, x.shape[:start_axis] + (-1,))
+

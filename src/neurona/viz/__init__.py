@@ -1,0 +1,1 @@
+"""Pictures: the computational graph (:func:`graph`)."""

@@ -1,0 +1,204 @@
+"""One table of cases per op family, driving every check of the primitives.
+
+A case gives a neurona function, the PyTorch function that must agree with it, the input shapes and the domain
+the inputs are drawn from. The same table feeds: forward and gradient against PyTorch, float64 central
+differences, forward mode against ``torch.func.jvp``, second derivatives, and the identity <u, Jv> = <J^T u, v>.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+import neurona as nr
+
+
+@dataclass
+class Case:
+    id: str
+    fn: object                  # neurona: Tensors -> Tensor
+    torch_fn: object            # torch: tensors -> tensor
+    shapes: tuple               # one shape per input
+    domain: str = "any"         # any | positive | away_from_zero | unit
+    second_order: bool = False  # included in the second-derivative checks
+    tags: set = field(default_factory=set)
+
+    def inputs(self, dtype=np.float64, seed=0):
+        rng = np.random.default_rng(seed)
+        arrays = []
+        for shape in self.shapes:
+            x = rng.uniform(-2.0, 2.0, size=shape)
+            if self.domain == "positive":
+                x = np.abs(x) + 0.5
+            elif self.domain == "away_from_zero":
+                x = np.sign(x + (x == 0)) * (np.abs(x) + 0.3)
+            elif self.domain == "unit":
+                x = rng.uniform(0.1, 0.9, size=shape)
+            arrays.append(np.ascontiguousarray(x.astype(dtype)))
+        return arrays
+
+
+SCALAR_SHAPES = [(), (1,), (5,), (2, 3), (0,), (2, 0, 3), (1, 4, 1)]
+PAIR_SHAPES = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((4, 1, 3), (2, 1)),
+               ((0, 3), (3,)), ((2, 3), (2, 3)), ((1,), (2, 2))]
+
+UNARY = [
+    ("exp", nr.exp, torch.exp, "any"),
+    ("log", nr.log, torch.log, "positive"),
+    ("sqrt", nr.sqrt, torch.sqrt, "positive"),
+    ("abs", nr.abs, torch.abs, "away_from_zero"),
+    ("tanh", nr.tanh, torch.tanh, "any"),
+    ("sigmoid", nr.sigmoid, torch.sigmoid, "any"),
+    ("relu", nr.relu, torch.relu, "away_from_zero"),
+    ("leaky_relu", lambda x: nr.leaky_relu(x, 0.1), lambda x: torch.nn.functional.leaky_relu(x, 0.1),
+     "away_from_zero"),
+    ("clip", lambda x: nr.clip(x, -0.5, 1.0), lambda x: torch.clamp(x, -0.5, 1.0), "any"),
+    ("neg", lambda x: -x, lambda x: -x, "any"),
+    ("sin", nr.sin, torch.sin, "any"),
+    ("cos", nr.cos, torch.cos, "any"),
+    ("pow2", lambda x: x ** 2, lambda x: x ** 2, "any"),
+    ("pow3", lambda x: x ** 3, lambda x: x ** 3, "any"),
+    ("pow_half", lambda x: x ** 0.5, lambda x: x ** 0.5, "positive"),
+    ("pow_minus1", lambda x: x ** -1, lambda x: x ** -1, "away_from_zero"),
+    ("rsub_scalar", lambda x: 2.0 - x, lambda x: 2.0 - x, "any"),
+    ("rdiv_scalar", lambda x: 1.5 / x, lambda x: 1.5 / x, "away_from_zero"),
+    ("rpow_scalar", lambda x: 2.0 ** x, lambda x: 2.0 ** x, "any"),
+]
+
+BINARY = [
+    ("add", lambda a, b: a + b, lambda a, b: a + b, "any"),
+    ("sub", lambda a, b: a - b, lambda a, b: a - b, "any"),
+    ("mul", lambda a, b: a * b, lambda a, b: a * b, "any"),
+    ("div", lambda a, b: a / b, lambda a, b: a / b, "away_from_zero"),
+    ("pow", lambda a, b: a ** b, lambda a, b: a ** b, "positive"),
+    ("maximum", nr.maximum, torch.maximum, "any"),
+    ("minimum", nr.minimum, torch.minimum, "any"),
+]
+
+
+def _unary_cases():
+    for name, f, tf, domain in UNARY:
+        for shape in SCALAR_SHAPES:
+            yield Case(f"{name}{shape}", f, tf, (shape,), domain, second_order=True, tags={"elementwise"})
+
+
+def _binary_cases():
+    for name, f, tf, domain in BINARY:
+        for pair in PAIR_SHAPES:
+            yield Case(f"{name}{pair}", f, tf, pair, domain, second_order=True, tags={"elementwise"})
+        yield Case(f"{name}_transposed", lambda a, b, f=f: f(a.T, b), lambda a, b, tf=tf: tf(a.T, b),
+                   ((3, 2), (2, 3)), domain, second_order=True, tags={"elementwise"})
+
+
+def _where_cases():
+    mask = np.array([[True, False, True], [False, False, True]])
+    yield Case("where", lambda a, b: nr.where(mask, a, b),
+               lambda a, b: torch.where(torch.as_tensor(mask), a, b), ((2, 3), (3,)), second_order=True)
+    yield Case("where_scalar_branch", lambda a: nr.where(mask, a, 0.0),
+               lambda a: torch.where(torch.as_tensor(mask), a, 0.0), ((2, 3),), second_order=True)
+
+
+REDUCE_AXES = [None, 0, -1, (0, 2)]
+
+
+def _torch_reduce(name, axis, keepdims):
+    dim = tuple(range(3)) if axis is None else axis
+
+    def f(x):
+        d = tuple(range(x.ndim)) if axis is None else dim
+        if name == "sum":
+            return torch.sum(x, dim=d, keepdim=keepdims)
+        if name == "mean":
+            return torch.mean(x, dim=d, keepdim=keepdims)
+        if name == "max":
+            return torch.amax(x, dim=d, keepdim=keepdims)
+        if name == "min":
+            return torch.amin(x, dim=d, keepdim=keepdims)
+        if name == "var":
+            return torch.var(x, dim=d, keepdim=keepdims, correction=0)
+        if name == "std":
+            return torch.std(x, dim=d, keepdim=keepdims, correction=0)
+        if name == "logsumexp":
+            return torch.logsumexp(x, dim=d, keepdim=keepdims)
+        raise KeyError(name)
+    return f
+
+
+def _reduction_cases():
+    ours = {"sum": nr.sum, "mean": nr.mean, "max": nr.max, "min": nr.min, "var": nr.var, "std": nr.std,
+            "logsumexp": nr.logsumexp}
+    for name, f in ours.items():
+        for axis in REDUCE_AXES:
+            for keepdims in (False, True):
+                yield Case(f"{name}_axis{axis}_keep{keepdims}",
+                           lambda x, f=f, a=axis, k=keepdims: f(x, axis=a, keepdims=k),
+                           _torch_reduce(name, axis, keepdims), ((2, 3, 4),), second_order=True,
+                           tags={"reduction"})
+        yield Case(f"{name}_vector", lambda x, f=f: f(x), _torch_reduce(name, None, False), ((5,),),
+                   second_order=True, tags={"reduction"})
+        yield Case(f"{name}_size1", lambda x, f=f: f(x, axis=0), _torch_reduce(name, 0, False), ((1, 3),),
+                   second_order=True, tags={"reduction"})
+    yield Case("sum_size0_axis", lambda x: nr.sum(x, axis=0), _torch_reduce("sum", 0, False), ((0, 3),),
+               tags={"reduction"})
+    # the mean of nothing is NaN (0/0), in PyTorch too
+    yield Case("mean_size0_axis", lambda x: nr.mean(x, axis=0), _torch_reduce("mean", 0, False), ((0, 3),),
+               tags={"reduction", "nan_output"})
+
+
+def _shape_cases():
+    idx = np.array([0, 2, 2, 1, 0])
+    mask = np.array([True, False, True, True])
+    rows = np.array([[0, 1], [1, 0]])
+    yield Case("reshape", lambda x: x.reshape(3, 4), lambda x: x.reshape(3, 4), ((2, 6),))
+    yield Case("reshape_infer", lambda x: x.reshape(-1, 2), lambda x: x.reshape(-1, 2), ((2, 3, 2),))
+    yield Case("transpose", lambda x: x.transpose(2, 0, 1), lambda x: x.permute(2, 0, 1), ((2, 3, 4),))
+    yield Case("T", lambda x: x.T, lambda x: x.T, ((2, 3),))
+    yield Case("expand_dims", lambda x: nr.expand_dims(x, 1), lambda x: x.unsqueeze(1), ((2, 3),))
+    yield Case("squeeze", lambda x: nr.squeeze(x), lambda x: x.squeeze(), ((1, 3, 1),))
+    yield Case("squeeze_axis", lambda x: nr.squeeze(x, 0), lambda x: x.squeeze(0), ((1, 3, 1),))
+    yield Case("broadcast_to", lambda x: nr.broadcast_to(x, (4, 2, 3)), lambda x: x.expand(4, 2, 3),
+               ((2, 1),))
+    yield Case("getitem_basic", lambda x: x[1:, ::2, None, 0], lambda x: x[1:, ::2, None, 0], ((3, 4, 2),))
+    yield Case("getitem_int", lambda x: x[1], lambda x: x[1], ((3, 4),))
+    yield Case("getitem_ellipsis", lambda x: x[..., -1], lambda x: x[..., -1], ((3, 4, 2),))
+    yield Case("getitem_repeated", lambda x: x[idx], lambda x: x[torch.as_tensor(idx)], ((3, 2),))
+    yield Case("getitem_repeated_axis1", lambda x: x[:, idx], lambda x: x[:, torch.as_tensor(idx)], ((2, 3),))
+    yield Case("getitem_pairs", lambda x: x[rows, rows.T], lambda x: x[torch.as_tensor(rows),
+                                                                        torch.as_tensor(rows.T)], ((2, 2),))
+    yield Case("getitem_mask", lambda x: x[mask], lambda x: x[torch.as_tensor(mask)], ((4, 2),))
+    yield Case("getitem_empty", lambda x: x[2:2], lambda x: x[2:2], ((3, 2),))
+    yield Case("concatenate", lambda a, b: nr.concatenate([a, b], axis=1), lambda a, b: torch.cat([a, b], 1),
+               ((2, 3), (2, 1)))
+    yield Case("concatenate_neg_axis", lambda a, b, c: nr.concatenate([a, b, c], axis=-1),
+               lambda a, b, c: torch.cat([a, b, c], -1), ((2, 3), (2, 0), (2, 2)))
+    yield Case("stack", lambda a, b: nr.stack([a, b], axis=1), lambda a, b: torch.stack([a, b], 1),
+               ((2, 3), (2, 3)))
+    yield Case("pad", lambda x: nr.pad(x, ((1, 0), (2, 1))),
+               lambda x: torch.nn.functional.pad(x, (2, 1, 1, 0)), ((2, 3),))
+    yield Case("flatten", lambda x: x.flatten(1), lambda x: x.flatten(1), ((2, 3, 4),))
+
+
+def _matmul_cases():
+    shapes = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)),
+              ((2, 3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)),
+              ((3, 0), (0, 4)), ((1, 1), (1, 1))]
+    for pair in shapes:
+        yield Case(f"matmul{pair}", lambda a, b: a @ b, lambda a, b: a @ b, pair, second_order=True,
+                   tags={"matmul"})
+    yield Case("matmul_transposed", lambda a, b: a.T @ b.T, lambda a, b: a.T @ b.T, ((4, 3), (5, 4)),
+               second_order=True, tags={"matmul"})
+
+
+def _softmax_cases():
+    for name, f, tf in (("softmax", nr.softmax, torch.softmax), ("log_softmax", nr.log_softmax,
+                                                                   torch.log_softmax)):
+        for shape, axis in (((5,), -1), ((2, 5), -1), ((2, 5), 0), ((2, 3, 4), 1), ((1, 1), -1)):
+            yield Case(f"{name}{shape}_axis{axis}", lambda x, f=f, a=axis: f(x, axis=a),
+                       lambda x, tf=tf, a=axis: tf(x, a), (shape,), second_order=True)
+
+
+ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
+       + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()))
+SECOND_ORDER = [c for c in ALL if c.second_order]
+FINITE = [c for c in ALL if "nan_output" not in c.tags]
