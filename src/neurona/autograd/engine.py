@@ -6,6 +6,9 @@ saved values afterwards unless told to retain them.
 """
 from __future__ import annotations
 
+import itertools
+from heapq import heappop, heappush
+
 import numpy as np
 
 from .. import backend
@@ -50,8 +53,8 @@ def apply(prim, inputs, params):
     if state.grad_enabled:
         for x in inputs:
             if x.__class__ is Tensor and x.requires_grad:
-                versions = tuple([x._version if x.__class__ is Tensor else 0 for x in inputs])
-                out._node = Node(prim, inputs, params, out_data if prim.saves_output else None, versions)
+                out._node = Node(prim, inputs, arrays, params, out_data if prim.saves_output else None,
+                                 _next_seq(), state.inplace_count)
                 out.requires_grad = True
                 break
     if state.fw_levels:
@@ -59,37 +62,29 @@ def apply(prim, inputs, params):
     return out
 
 
+_next_seq = itertools.count().__next__
+
+
 # ---- reverse mode ----------------------------------------------------------------------------------------
 
-def _topological_order(roots, target_nodes, target_leaves):
-    """Nodes reachable from ``roots``, outputs before inputs, with the subset that leads to a target.
-
-    With no targets every node counts. Iterative post-order DFS; ordering is deterministic.
-    """
-    order, visited, useful = [], set(), set()
-    everything = not target_nodes and not target_leaves
-    stack = [(n, False) for n in reversed(roots)]
+def _useful_nodes(root_nodes, target_nodes, target_leaves):
+    """The nodes from which a target can be reached (only those need a reverse rule applied)."""
+    reachable, stack = set(root_nodes), list(root_nodes)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            if everything or node in target_nodes:
-                useful.add(node)
-                continue
-            for x in node.inputs or ():
-                if x.__class__ is Tensor and (x._node in useful or id(x) in target_leaves):
-                    useful.add(node)
-                    break
+        for x in stack.pop().inputs or ():
+            if x.__class__ is Tensor and x._node is not None and x._node not in reachable:
+                reachable.add(x._node)
+                stack.append(x._node)
+    useful = set()
+    for node in sorted(reachable, key=lambda n: n.seq):  # inputs before the nodes that use them
+        if node in target_nodes:
+            useful.add(node)
             continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
         for x in node.inputs or ():
-            if x.__class__ is Tensor and x._node is not None and x._node not in visited:
-                stack.append((x._node, False))
-    order.reverse()
-    return order, useful
+            if x.__class__ is Tensor and (x._node in useful or id(x) in target_leaves):
+                useful.add(node)
+                break
+    return useful
 
 
 def _freed_error(node):
@@ -100,9 +95,10 @@ def _freed_error(node):
 
 
 def _check_versions(node):
+    """Raise if a value the reverse rule reads was changed in place after the node was recorded."""
     saves = node.prim.saves
     for i, x in enumerate(node.inputs):
-        if x.__class__ is Tensor and x._version != node.versions[i] and (saves is None or i in saves):
+        if x.__class__ is Tensor and x._version > node.stamp and (saves is None or i in saves):
             raise RuntimeError(
                 f"an input of {node.prim.name!r} (shape {x.shape}) was modified in place after it was used; its "
                 "gradient would be wrong. Hint: use an out-of-place op (x = x * 2) or .clone() before changing it.")
@@ -111,27 +107,27 @@ def _check_versions(node):
                            "gradient would be wrong. Hint: use an out-of-place op instead.")
 
 
-def _output_for_rule(node, tensor_mode):
-    if not tensor_mode:
-        return node.out_data
+def _output_for_rule(node):
+    """The node's output as a Tensor for a rule run in tensor mode (gradients through it reach the node)."""
     if node.out_tensor is not None:
         return node.out_tensor
-    if node.out_data is None:
-        return None
-    return _make(node.out_data, node)  # the same output, re-wrapped: gradients through it reach this node
+    return None if node.out_data is None else _make(node.out_data, node)
 
 
-def _fit_gradient(F, g, x):
-    """Sum a broadcast gradient back to ``x``'s shape and cast it to ``x``'s dtype."""
-    if g.shape != x.data.shape:
-        g = F.sum_to(g, shape=x.data.shape)
-    if g.dtype != x.data.dtype:
-        g = F.astype(g, dtype=x.data.dtype)
+def _fit_gradient(F, g, x_data):
+    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+    if g.shape != x_data.shape:
+        g = F.sum_to(g, shape=x_data.shape)
+    if g.dtype != x_data.dtype:
+        g = F.astype(g, dtype=x_data.dtype)
     return g
 
 
 def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
     """Propagate ``seeds`` from ``roots`` back through the graph.
+
+    Nodes are processed youngest first (a max-heap on the creation number), which visits every node after all
+    the nodes that use its output, with no recursion and no separate topological sort.
 
     Returns gradients for ``targets`` (Tensors, leaf or not; None where unreached). With ``accumulate`` the
     leaves' ``.grad`` are updated. ``create_graph`` may be "auto": differentiable backward only where the
@@ -140,55 +136,62 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
     targets = targets or []
     target_nodes = {t._node: i for i, t in enumerate(targets) if t._node is not None}
     target_leaves = {id(t): i for i, t in enumerate(targets) if t._node is None}
-    root_nodes = []
-    for r in roots:
-        if r._node is not None and r._node not in root_nodes:
-            root_nodes.append(r._node)
-    order, useful = _topological_order(root_nodes, target_nodes, target_leaves)
+    root_nodes = list(dict.fromkeys(r._node for r in roots if r._node is not None))
+    useful = _useful_nodes(root_nodes, target_nodes, target_leaves) if targets else None
     if create_graph == "auto":
-        create_graph = bool(target_nodes) or _has_other_leaf(order, useful, target_leaves)
+        create_graph = bool(target_nodes) or _has_other_leaf(useful, target_leaves)
     tensor_mode = bool(create_graph) or bool(state.fw_levels)
     F = TENSOR if tensor_mode else RAW
     if retain_graph is None:
         retain_graph = bool(create_graph)
 
-    seeds = [_seed_as(s, tensor_mode) for s in seeds]
     grads, leaf_grads, captured = {}, {}, [None] * len(targets)
+    heap = []
     for r, s in zip(roots, seeds):
+        s = _seed_as(s, tensor_mode)
         if r._node is not None:
             prev = grads.get(r._node)
+            if prev is None:
+                heappush(heap, (-r._node.seq, r._node))
             grads[r._node] = s if prev is None else prev + s
         elif id(r) in target_leaves or (accumulate and r.requires_grad):
             leaf_grads[id(r)] = [r, s]
 
-    switch = enable_grad() if create_graph else no_grad()
-    with switch:
-        for node in order:
-            g = grads.pop(node, None)
-            if g is None or node not in useful:
-                if not retain_graph:
-                    node.free()
-                continue
+    stamp_now = state.inplace_count
+    with (enable_grad() if create_graph else no_grad()):
+        while heap:
+            node = heappop(heap)[1]
+            g = grads.pop(node)
             if node.inputs is None:
                 raise _freed_error(node)
             if node.retain_ref is not None:
                 _retain(node, g)
-            k = target_nodes.get(node)
-            if k is not None:
-                captured[k] = g
-            _check_versions(node)
+            if target_nodes:
+                k = target_nodes.get(node)
+                if k is not None:
+                    captured[k] = g
+            if node.stamp != stamp_now or node.out_stale:
+                _check_versions(node)
             inputs = node.inputs
-            args = inputs if tensor_mode else [x.data if x.__class__ is Tensor else x for x in inputs]
-            in_grads = node.prim.vjp(F, g, _output_for_rule(node, tensor_mode), *args, **node.params)
+            if tensor_mode:
+                in_grads = node.prim.vjp(F, g, _output_for_rule(node), *inputs, **node.params)
+            else:
+                in_grads = node.prim.vjp(F, g, node.out_data, *node.arrays, **node.params)
             for x, gx in zip(inputs, in_grads):
                 if gx is None or x.__class__ is not Tensor or not x.requires_grad:
                     continue
-                gx = _fit_gradient(F, gx, x)
+                x_data = x.data
+                if gx.shape != x_data.shape or gx.dtype is not x_data.dtype:
+                    gx = _fit_gradient(F, gx, x_data)
                 xn = x._node
                 if xn is not None:
-                    if xn in useful:
+                    if useful is None or xn in useful:
                         prev = grads.get(xn)
-                        grads[xn] = gx if prev is None else prev + gx
+                        if prev is None:
+                            grads[xn] = gx
+                            heappush(heap, (-xn.seq, xn))
+                        else:
+                            grads[xn] = prev + gx
                 else:
                     entry = leaf_grads.get(id(x))
                     if entry is None:
@@ -213,12 +216,11 @@ def _seed_as(seed, tensor_mode):
     return seed.data if seed.__class__ is Tensor else seed
 
 
-def _has_other_leaf(order, useful, target_leaves):
-    for node in order:
-        if node in useful:
-            for x in node.inputs or ():
-                if x.__class__ is Tensor and x.requires_grad and x._node is None and id(x) not in target_leaves:
-                    return True
+def _has_other_leaf(useful, target_leaves):
+    for node in useful:
+        for x in node.inputs or ():
+            if x.__class__ is Tensor and x.requires_grad and x._node is None and id(x) not in target_leaves:
+                return True
     return False
 
 

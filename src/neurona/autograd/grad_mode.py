@@ -16,11 +16,12 @@ import functools
 
 class _State:
     """The engine's global switches, read on every op (attribute lookups only, no locks)."""
-    __slots__ = ("grad_enabled", "fw_levels")
+    __slots__ = ("grad_enabled", "fw_levels", "inplace_count")
 
     def __init__(self):
         self.grad_enabled = True
         self.fw_levels = ()  # active forward-mode levels, outermost first
+        self.inplace_count = 0  # in-place modifications so far: a node recorded after the last one is safe
 
 
 state = _State()

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 class Node:
     """What reverse mode needs to differentiate one primitive application (``Tensor.grad_fn``)."""
-    __slots__ = ("prim", "inputs", "params", "out_data", "versions", "out_tensor", "out_stale", "retain_ref",
-                 "__weakref__")
+    __slots__ = ("prim", "inputs", "arrays", "params", "out_data", "seq", "stamp", "out_tensor", "out_stale",
+                 "retain_ref", "__weakref__")
 
-    def __init__(self, prim, inputs, params, out_data, versions):
+    def __init__(self, prim, inputs, arrays, params, out_data, seq, stamp):
         self.prim = prim
         self.inputs = inputs          # tuple of Tensors and raw constants; None once freed
+        self.arrays = arrays          # their raw arrays, as the forward saw them
         self.params = params          # dict of the primitive's non-tensor arguments
         self.out_data = out_data      # the output array, when the reverse rule reads it
-        self.versions = versions      # input versions at record time, to catch in-place changes
+        self.seq = seq                # creation order: a node is always younger than its inputs' nodes
+        self.stamp = stamp            # the in-place counter when recorded (see Tensor._bump_version)
         self.out_tensor = None        # kept only when the output carries forward-mode tangents
         self.out_stale = False        # set when the output was modified in place
         self.retain_ref = None        # weakref to a non-leaf Tensor that asked for retain_grad()
@@ -32,6 +34,7 @@ class Node:
     def free(self):
         """Drop the saved values; the node stays as a marker that backward already ran through it."""
         self.inputs = None
+        self.arrays = None
         self.out_data = None
         self.out_tensor = None
 

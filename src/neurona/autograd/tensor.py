@@ -171,7 +171,10 @@ class Tensor:
                                "out-of-place op (x = x + y).")
 
     def _bump_version(self):
-        self._version += 1
+        """Record an in-place change: ``_version`` becomes the global in-place count, so a node recorded before
+        it (``node.stamp`` smaller) knows this input changed under it."""
+        state.inplace_count += 1
+        self._version = state.inplace_count
         if self._node is not None:
             self._node.out_stale = True
 
@@ -204,12 +207,16 @@ def _make(data, node=None) -> Tensor:
     return t
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
-    """Make a tensor from a number, a (nested) list or an array; see the module docstring for dtypes.
+def tensor(data, dtype=None, requires_grad=False, name=None) -> Tensor:
+    """Make a tensor from a number, a (nested) list or an array (copied); see the module docstring for dtypes.
+
+    ``Tensor(array)`` wraps an array without copying it.
 
     >>> tensor([1.0, 2.0]).dtype
     dtype('float32')
     """
     if isinstance(data, Tensor):
-        data = data.data.copy()
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+        data = data.data
+    if backend.is_array(data):
+        data = data.copy()  # like torch.tensor: the tensor owns its memory
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from ..autograd.engine import apply
-from ..autograd.tensor import Tensor, tensor
+from ..autograd.tensor import Tensor
 
 _SCALARS = (int, float, bool)
 NO_PARAMS: dict = {}
 
 
 def as_tensor(x) -> Tensor:
-    """``x`` itself when it is a Tensor, else a new constant tensor (see the dtype rule)."""
-    return x if x.__class__ is Tensor else tensor(x)
+    """``x`` itself when it is a Tensor, else a constant tensor wrapping it (see the dtype rule)."""
+    return x if x.__class__ is Tensor else Tensor(x)
 
 
 def operand(x, other=None):
@@ -20,7 +20,7 @@ def operand(x, other=None):
         return x
     if type(x) in _SCALARS and other.__class__ is Tensor:
         return x
-    return tensor(x)
+    return Tensor(x)
 
 
 def value(x):
@@ -41,7 +41,7 @@ def binary(prim):
     """The public function for a two-input primitive without parameters."""
     def op(a, b):
         if a.__class__ is not Tensor and b.__class__ is not Tensor:
-            a = tensor(a)
+            a = Tensor(a)
         return apply(prim, (operand(a, b), operand(b, a)), NO_PARAMS)
     op.__name__ = prim.name
     op.__doc__ = f"Elementwise ``{prim.name}`` with NumPy broadcasting (primitive)."

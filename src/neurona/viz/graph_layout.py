@@ -1,0 +1,87 @@
+"""The built-in drawing of a graph, used where Graphviz is not installed: a layered layout (inputs on the left,
+the output on the right), written as SVG by hand or drawn as PNG with matplotlib."""
+from __future__ import annotations
+
+import html
+import io
+
+BOX_W, LINE_H, PAD, GAP_X, GAP_Y = 190, 15, 6, 60, 18
+FILL = {"leaf": "#cfe8ff", "constant": "#eeeeee", "op": "#fff2cc"}
+
+
+def layout(graph):
+    """Boxes ``key -> (x, y, w, h, lines)``: the column is the longest path from an input."""
+    items = graph.order()
+    depth = {}
+    for item in items:  # inputs come first in graph.order()
+        depth[item.key] = 1 + max((depth.get(k, 0) for k in item.inputs), default=-1)
+    columns = {}
+    for item in items:
+        columns.setdefault(depth[item.key], []).append(item)
+    boxes = {}
+    for col, members in sorted(columns.items()):
+        y = PAD
+        for item in members:
+            lines = graph.lines(item)
+            h = LINE_H * len(lines) + 2 * PAD
+            boxes[item.key] = (PAD + col * (BOX_W + GAP_X), y, BOX_W, h, lines, item.kind)
+            y += h + GAP_Y
+    return boxes
+
+
+def svg_from_layout(graph) -> str:
+    boxes = layout(graph)
+    width = max((x + w for x, _, w, _, _, _ in boxes.values()), default=0) + PAD
+    height = max((y + h for _, y, _, h, _, _ in boxes.values()), default=0) + PAD
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    for item in graph.order():
+        x2, y2, _, h2, _, _ = boxes[item.key]
+        for src in item.inputs:
+            x1, y1, w1, h1, _, _ = boxes[src]
+            out.append(f'<line x1="{x1 + w1}" y1="{y1 + h1 / 2}" x2="{x2}" y2="{y2 + h2 / 2}" stroke="#555" '
+                       'marker-end="url(#arrow)"/>')
+    for x, y, w, h, lines, kind in boxes.values():
+        out.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="{FILL[kind]}" stroke="#333"/>')
+        for i, text in enumerate(lines):
+            weight = ' font-weight="bold"' if i == 0 else ""
+            out.append(f'<text x="{x + PAD}" y="{y + PAD + LINE_H * (i + 1) - 3}"{weight}>{html.escape(text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def png_from_layout(graph) -> bytes:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import FancyBboxPatch
+    except ImportError as exc:
+        raise RuntimeError("PNG output needs Graphviz (`dot`) or matplotlib (pip install matplotlib); SVG output "
+                           "needs neither: save the graph as .svg") from exc
+    boxes = layout(graph)
+    width = max(x + w for x, _, w, _, _, _ in boxes.values()) + PAD
+    height = max(y + h for _, y, _, h, _, _ in boxes.values()) + PAD
+    fig = plt.figure(figsize=(width / 80, height / 80), dpi=110)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.axis("off")
+    for item in graph.order():
+        x2, y2, _, h2, _, _ = boxes[item.key]
+        for src in item.inputs:
+            x1, y1, w1, h1, _, _ = boxes[src]
+            ax.annotate("", xy=(x2, y2 + h2 / 2), xytext=(x1 + w1, y1 + h1 / 2),
+                        arrowprops=dict(arrowstyle="->", color="#555"))
+    for x, y, w, h, lines, kind in boxes.values():
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=4", fc=FILL[kind],
+                                    ec="#333"))
+        for i, text in enumerate(lines):
+            ax.text(x + PAD, y + PAD + LINE_H * (i + 1) - 3, text, fontsize=8,
+                    fontweight="bold" if i == 0 else "normal")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
