@@ -19,7 +19,7 @@ demo: $(VENV)/.base
 	$(PY) -m neurona.cli demo
 
 test: $(VENV)/.dev
-	$(PY) -m pytest -m "not gpu" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(PY) benchmarks/overhead.py

@@ -58,6 +58,7 @@ def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
 
 
 def full_like(x, fill_value, dtype=None) -> Tensor:
+    """A tensor of ``fill_value`` with the shape (and dtype, unless given) of ``x``."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return _make(backend.xp_of(data).full_like(data, fill_value, dtype=dtype))
 

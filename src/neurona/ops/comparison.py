@@ -35,10 +35,12 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def isnan(x):
+    """Where ``x`` is NaN, as a bool tensor."""
     raw = value(x)
     return _make(xp_of(raw).isnan(raw))
 
 
 def isfinite(x):
+    """Where ``x`` is neither infinite nor NaN, as a bool tensor."""
     raw = value(x)
     return _make(xp_of(raw).isfinite(raw))

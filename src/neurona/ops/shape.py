@@ -120,6 +120,7 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, a, b):
+    """``x`` with axes ``a`` and ``b`` exchanged."""
     x = as_tensor(x)
     axes = list(range(x.ndim))
     axes[a], axes[b] = axes[b], axes[a]
