@@ -12,6 +12,8 @@ import numpy as np
 import torch
 
 import neurona as nr
+from neurona.autograd.engine import apply
+from neurona.autograd.primitive import REGISTRY
 
 
 @dataclass
@@ -177,6 +179,21 @@ def _shape_cases():
     yield Case("pad", lambda x: nr.pad(x, ((1, 0), (2, 1))),
                lambda x: torch.nn.functional.pad(x, (2, 1, 1, 0)), ((2, 3),))
     yield Case("flatten", lambda x: x.flatten(1), lambda x: x.flatten(1), ((2, 3, 4),))
+    yield Case("sum_to", lambda x: nr.ops.sum_to(x, (3, 1)), lambda x: x.sum(0).sum(-1, keepdim=True),
+               ((2, 3, 4),))
+    yield Case("index_add_repeated", lambda g: nr.ops.index_add(g, idx, (4, 2)),
+               lambda g: torch.zeros(4, 2, dtype=g.dtype).index_put((torch.as_tensor(idx),), g, accumulate=True),
+               ((5, 2),))
+    yield Case("index_add_basic", lambda g: nr.ops.index_add(g, (slice(1, 3),), (4, 2)),
+               lambda g: torch.nn.functional.pad(g, (0, 0, 1, 1)), ((2, 2),))
+
+
+def _conversion_cases():
+    yield Case("astype_float64", lambda x: nr.astype(x, "float64").astype(x.dtype),
+               lambda x: x.to(torch.float64).to(x.dtype), ((2, 3),), second_order=True)
+    yield Case("clone", lambda x: x.clone() * 2.0, lambda x: x.clone() * 2.0, ((3,),), second_order=True)
+    yield Case("alias", lambda x: apply(REGISTRY["alias"], (x,), {}) * 2.0, lambda x: x.view_as(x) * 2.0,
+               ((3,),), second_order=True)
 
 
 def _matmul_cases():
@@ -199,6 +216,6 @@ def _softmax_cases():
 
 
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
-       + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()))
+       + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

@@ -1,0 +1,53 @@
+"""The case table covers every registered primitive; broadcasting holds for arbitrary shapes (hypothesis)."""
+import numpy as np
+import torch
+from hypothesis import given, settings, strategies as st
+
+import neurona as nr
+from neurona.autograd.primitive import REGISTRY
+from .cases import ALL
+
+
+def test_every_registered_primitive_is_in_the_case_table(monkeypatch):
+    seen = set()
+    for name, prim in REGISTRY.items():
+        def recording(*args, _forward=prim.forward, _name=name, **kwargs):
+            seen.add(_name)
+            return _forward(*args, **kwargs)
+        monkeypatch.setattr(prim, "forward", recording)
+    for case in ALL:
+        xs = [nr.tensor(a, requires_grad=True) for a in case.inputs(np.float64)]
+        y = case.fn(*xs)
+        y.sum().backward()
+        nr.jvp(case.fn, [x.detach() for x in xs], [nr.ones_like(x) for x in xs])
+    assert sorted(set(REGISTRY) - seen) == []
+
+
+def _broadcastable_pair(draw):
+    ndim = draw(st.integers(0, 4))
+    base = draw(st.lists(st.integers(0, 3), min_size=ndim, max_size=ndim))
+    a = [n if draw(st.booleans()) else 1 for n in base]
+    b = [n if draw(st.booleans()) else 1 for n in base]
+    return tuple(a[draw(st.integers(0, ndim)):]), tuple(b[draw(st.integers(0, ndim)):])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(["add", "sub", "mul", "div", "maximum"]))
+def test_broadcast_gradients_sum_back_to_each_input(data, op):
+    shape_a, shape_b = _broadcastable_pair(data.draw)
+    rng = np.random.default_rng(0)
+    a = rng.uniform(0.5, 2.0, size=shape_a).astype(np.float32)
+    b = rng.uniform(0.5, 2.0, size=shape_b).astype(np.float32)
+    fn = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
+          "div": lambda x, y: x / y, "maximum": lambda x, y: nr.maximum(x, y) if isinstance(x, nr.Tensor)
+          else torch.maximum(x, y)}[op]
+    x, y = nr.tensor(a, requires_grad=True), nr.tensor(b, requires_grad=True)
+    tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out, t_out = fn(x, y), fn(tx, ty)
+    w = rng.normal(size=out.shape).astype(np.float32)
+    (out * nr.tensor(w)).sum().backward()
+    (t_out * torch.tensor(w)).sum().backward()
+    assert out.shape == tuple(t_out.shape)
+    assert x.grad.shape == shape_a and y.grad.shape == shape_b
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-5, atol=1e-6)
