@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[all]'
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base

@@ -23,6 +23,11 @@ from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt,
 from .functional import logsumexp, mean, min, std, var
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .random import Generator, manual_seed, rand, randint, randn
-from . import functional, viz  # noqa: E402
+from . import activations, functional, viz  # noqa: E402
+from . import callbacks, initializers, layers, losses, metrics, optimizers, regularizers  # noqa: E402
+from .models import Model, Sequential  # noqa: E402
+from . import io, utils  # noqa: E402
+from .io import load_model  # noqa: E402
+from .diagnosis import diagnose  # noqa: E402
 
 float32, float64, int32, int64, bool_ = "float32", "float64", "int32", "int64", "bool"

@@ -66,6 +66,13 @@ UNARY = [
     ("rsub_scalar", lambda x: 2.0 - x, lambda x: 2.0 - x, "any"),
     ("rdiv_scalar", lambda x: 1.5 / x, lambda x: 1.5 / x, "away_from_zero"),
     ("rpow_scalar", lambda x: 2.0 ** x, lambda x: 2.0 ** x, "any"),
+    ("softplus", nr.ops.softplus, torch.nn.functional.softplus, "any"),
+    ("erf", nr.ops.erf, torch.erf, "any"),
+    ("gelu", nr.activations.gelu, torch.nn.functional.gelu, "any"),
+    ("gelu_tanh", lambda x: nr.activations.gelu(x, approximate=True),
+     lambda x: torch.nn.functional.gelu(x, approximate="tanh"), "any"),
+    ("elu", nr.activations.elu, torch.nn.functional.elu, "away_from_zero"),
+    ("selu", nr.activations.selu, torch.nn.functional.selu, "away_from_zero"),
 ]
 
 BINARY = [

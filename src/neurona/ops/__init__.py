@@ -10,8 +10,9 @@ from .reductions import max, sum, sum_to
 from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshape, squeeze, stack, swapaxes,
                     transpose)
 from .softmax import log_softmax, softmax
+from .special import erf, softplus
 
 __all__ = ["abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
            "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "expand_dims", "flatten", "pad",
-           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax"]
+           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "erf", "softplus"]

@@ -1,0 +1,201 @@
+"""Weight initializers with Keras' names, defaults, fan computation and truncation.
+
+Values are drawn on the host from a seeded NumPy generator: ``seed=`` makes one initializer reproducible, and
+``neurona.utils.set_random_seed`` makes every unseeded one reproducible.
+
+>>> import neurona as nr
+>>> w = nr.initializers.get("glorot_uniform")((784, 256))
+>>> w.shape, bool(abs(w).max() <= (6 / (784 + 256)) ** 0.5)
+((784, 256), True)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import random as nr_random
+from .backend import DEFAULT_FLOAT
+
+TRUNCATED_STD = 0.87962566103423978  # std of a unit normal truncated at +-2, used to rescale
+
+
+def compute_fans(shape) -> tuple[float, float]:
+    """Keras' fans: a (in, out) kernel has fan_in=in, fan_out=out; a conv kernel (kh, kw, in, out) multiplies
+    both by the receptive field kh*kw; a vector has fan_in = fan_out = its length."""
+    shape = tuple(shape)
+    if len(shape) == 0:
+        return 1.0, 1.0
+    if len(shape) == 1:
+        return float(shape[0]), float(shape[0])
+    receptive = math.prod(shape[:-2])
+    return float(shape[-2] * receptive), float(shape[-1] * receptive)
+
+
+class Initializer:
+    """Callable ``init(shape, dtype=float32) -> np.ndarray``."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def _rng(self) -> np.random.Generator:
+        if self.seed is None:
+            return nr_random.default_generator.np
+        return np.random.default_rng(self.seed)
+
+    def __call__(self, shape, dtype=None):
+        return self.sample(self._rng(), tuple(shape)).astype(dtype or DEFAULT_FLOAT)
+
+    def sample(self, rng, shape):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+
+def truncated_normal(rng, shape, mean, stddev):
+    """Normal samples, redrawn until all lie within two standard deviations of the mean."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2.0
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2.0
+    return mean + stddev * values
+
+
+class Zeros(Initializer):
+    def sample(self, rng, shape):
+        return np.zeros(shape)
+
+
+class Ones(Initializer):
+    def sample(self, rng, shape):
+        return np.ones(shape)
+
+
+class Constant(Initializer):
+    def __init__(self, value=0.0, seed=None):
+        super().__init__(seed)
+        self.value = value
+
+    def sample(self, rng, shape):
+        return np.full(shape, self.value, dtype=np.float64)
+
+
+class RandomNormal(Initializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def sample(self, rng, shape):
+        return rng.normal(self.mean, self.stddev, shape)
+
+
+class RandomUniform(Initializer):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def sample(self, rng, shape):
+        return rng.uniform(self.minval, self.maxval, shape)
+
+
+class TruncatedNormal(Initializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def sample(self, rng, shape):
+        return truncated_normal(rng, shape, self.mean, self.stddev)
+
+
+class VarianceScaling(Initializer):
+    """Samples with variance ``scale / n``, n the fan chosen by ``mode``; the base of glorot, he and lecun."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        super().__init__(seed)
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def sample(self, rng, shape):
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, n)
+        if self.distribution == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            return rng.uniform(-limit, limit, shape)
+        if self.distribution == "untruncated_normal":
+            return rng.normal(0.0, math.sqrt(variance), shape)
+        return truncated_normal(rng, shape, 0.0, math.sqrt(variance) / TRUNCATED_STD)
+
+
+def _variance_scaling(name, scale, mode, distribution, doc):
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc})
+
+
+GlorotUniform = _variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform",
+                                  "Uniform in +-sqrt(6 / (fan_in + fan_out)): Keras' default for Dense kernels.")
+GlorotNormal = _variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+                                 "Truncated normal with std sqrt(2 / (fan_in + fan_out)).")
+HeUniform = _variance_scaling("HeUniform", 2.0, "fan_in", "uniform", "Uniform in +-sqrt(6 / fan_in): for relu.")
+HeNormal = _variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal",
+                             "Truncated normal with std sqrt(2 / fan_in): for relu.")
+LecunUniform = _variance_scaling("LecunUniform", 1.0, "fan_in", "uniform", "Uniform in +-sqrt(3 / fan_in).")
+LecunNormal = _variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal",
+                                "Truncated normal with std sqrt(1 / fan_in): for selu.")
+
+
+class Orthogonal(Initializer):
+    """A (semi-)orthogonal matrix times ``gain``; Keras' default for recurrent kernels."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def sample(self, rng, shape):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal needs a shape with at least 2 axes, got {shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = rng.normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+
+_BY_NAME = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
+            "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+            "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
+            "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_uniform": LecunUniform,
+            "lecun_normal": LecunNormal, "orthogonal": Orthogonal}
+
+
+def get(identifier) -> Initializer:
+    """An initializer from a name (``"he_normal"``), a config dict, an instance or a callable."""
+    if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(identifier, type):
+        return identifier
+    if isinstance(identifier, dict):
+        return _BY_NAME[identifier["name"]](**identifier.get("config", {}))
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    try:
+        return _BY_NAME[identifier]()
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown initializer {identifier!r}; known: {', '.join(sorted(_BY_NAME))}") from None
+
+
+def serialize(init) -> dict:
+    """A JSON-able description of an initializer (inverse of :func:`get`)."""
+    for name, cls in _BY_NAME.items():
+        if type(init) is cls:
+            return {"name": name, "config": init.get_config()}
+    raise ValueError(f"initializer {init!r} cannot be saved: use one of {', '.join(sorted(_BY_NAME))}")

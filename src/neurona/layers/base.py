@@ -1,0 +1,193 @@
+"""The Layer base class, Keras style: built on its first call from the input shape, holding trainable and
+non-trainable weights, and told by a ``training`` flag whether it is training or predicting.
+
+A layer is a callable ``layer(x, training=False) -> Tensor``. Subclasses write ``build(input_shape)`` (create
+weights with ``add_weight``) and ``call(x, training)``. Layers assigned as attributes (or in lists) of another
+layer or model are tracked, so their weights belong to it.
+
+>>> import neurona as nr
+>>> layer = nr.layers.Dense(3)
+>>> layer(nr.ones(2, 4)).shape, layer.kernel.shape
+((2, 3), (4, 3))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers, regularizers
+from ..autograd.engine import ShapeError
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from ..backend import DEFAULT_FLOAT
+
+#: Every Layer subclass by class name (to rebuild saved models).
+LAYER_CLASSES: dict[str, type] = {}
+_name_counts: dict[str, int] = {}
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def unique_name(base: str) -> str:
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def to_input_tensor(x) -> Tensor:
+    """Model input as a Tensor; float data becomes float32 (as Keras casts to the layer dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    array = np.asarray(x)
+    if array.dtype.kind == "f" and array.dtype != DEFAULT_FLOAT:
+        array = array.astype(DEFAULT_FLOAT)
+    return Tensor(array)
+
+
+class Layer:
+    """Base of every layer and model. See the module docstring."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        LAYER_CLASSES[cls.__name__] = cls
+
+    def __init__(self, name=None, trainable=True, input_shape=None):
+        object.__setattr__(self, "_sublayers", [])
+        self.name = name or unique_name(_snake(type(self).__name__))
+        self.trainable = trainable
+        self.built = False
+        self._own_weights: list[Tensor] = []
+        self._non_trainable: set = set()
+        self._regularized: list = []
+        self.expected_input = None  # shape without the batch axis, known once built
+        if input_shape is not None:
+            self.expected_input = tuple(input_shape)
+
+    # ---- tracking --------------------------------------------------------------------------------------------
+    def __setattr__(self, key, value):
+        sub = self.__dict__.get("_sublayers")
+        if sub is not None and not key.startswith("_"):
+            for item in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(item, Layer) and item is not self and item not in sub:
+                    sub.append(item)
+        object.__setattr__(self, key, value)
+
+    @property
+    def sublayers(self) -> list:
+        return list(self._sublayers)
+
+    # ---- weights -------------------------------------------------------------------------------------------
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None) -> Tensor:
+        """Create a weight of ``shape`` from ``initializer``; penalised by ``regularizer`` when given."""
+        value = initializers.get(initializer)(tuple(shape))
+        w = Tensor(value, requires_grad=trainable)
+        w.name = f"{self.name}/{name}"
+        self._own_weights.append(w)
+        if not trainable:
+            self._non_trainable.add(id(w))
+        if regularizer is not None:
+            self._regularized.append((w, regularizers.get(regularizer)))
+        return w
+
+    def _all_weights(self):
+        seen, out = set(), []
+        for w in self._own_weights:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append((w, id(w) not in self._non_trainable and self.trainable))
+        for layer in self._sublayers:
+            for w, trainable in layer._all_weights():
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append((w, trainable and self.trainable))
+        return out
+
+    @property
+    def weights(self) -> list[Tensor]:
+        """All weights: trainable first, then non-trainable (Keras' order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return [w for w, t in self._all_weights() if t]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return [w for w, t in self._all_weights() if not t]
+
+    def regularization_losses(self) -> list:
+        """The penalties of this layer's and its sublayers' regularized weights (Tensors)."""
+        out = [reg(w) for w, reg in self._regularized]
+        for layer in self._sublayers:
+            out.extend(layer.regularization_losses())
+        return out
+
+    def count_params(self) -> int:
+        return int(sum(w.size for w in self.weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.numpy().copy() for w in self.weights]
+
+    def set_weights(self, values):
+        """Copy ``values`` into the weights, in place (views held by an optimizer stay valid)."""
+        weights = self.weights
+        if len(values) != len(weights):
+            raise ValueError(f"{self.name}: set_weights got {len(values)} arrays for {len(weights)} weights")
+        for w, v in zip(weights, values):
+            v = np.asarray(v)
+            if v.shape != w.shape:
+                raise ShapeError(f"{self.name}: weight {w.name} has shape {w.shape}, got an array of shape {v.shape}")
+            w.data[...] = v
+
+    # ---- calling -------------------------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (batch axis first)."""
+
+    def call(self, x, training=False):
+        raise NotImplementedError(f"{type(self).__name__} must implement call(x, training)")
+
+    def __call__(self, x, training=False):
+        x = to_input_tensor(x) if not isinstance(x, (list, tuple)) else x
+        if not self.built:
+            shape = x.shape if isinstance(x, Tensor) else [t.shape for t in x]
+            self.check_input(shape)
+            self.build(shape)
+            self.built = True
+            if isinstance(x, Tensor) and self.expected_input is None:
+                self.expected_input = tuple(x.shape[1:])
+        elif isinstance(x, Tensor):
+            self.check_input(x.shape)
+        return self.call(x, training=training)
+
+    def check_input(self, shape):
+        """Raise an error naming the layer when ``shape`` does not fit what it was built for."""
+        expected = self.expected_input
+        if expected is None or not isinstance(shape, tuple):
+            return
+        received = tuple(shape[1:])
+        if len(received) != len(expected) or any(e is not None and e != r for e, r in zip(expected, received)):
+            raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected input of shape "
+                             f"{(None,) + tuple(expected)} but received {tuple(shape)}. Hint: check the number of "
+                             "features of the data against the model's input.")
+
+    def output_shape_for(self, input_shape) -> tuple:
+        """The output shape for an input shape (batch axis None), found by running a batch of one."""
+        with no_grad():
+            out = self(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=DEFAULT_FLOAT)), training=False)
+        return (None,) + tuple(out.shape[1:])
+
+    # ---- saving ---------------------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """Constructor arguments that rebuild this layer (subclasses add theirs)."""
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.expected_input is not None:
+            config["input_shape"] = list(self.expected_input)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}{' built' if self.built else ''}>"

@@ -1,0 +1,188 @@
+"""The core layers: Input, Dense, Activation (and ReLU, LeakyReLU, Softmax), Dropout, Flatten, Reshape."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, initializers, ops, regularizers
+from .. import random as nr_random
+from ..autograd.tensor import Tensor
+from ..backend import xp_of
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """Declares the shape of one sample (without the batch axis); passes its input through."""
+
+    def __init__(self, shape, name=None, **kwargs):
+        super().__init__(name=name, input_shape=tuple(shape), **kwargs)
+        self.shape = tuple(shape)
+
+    def call(self, x, training=False):
+        return x
+
+    def check_input(self, shape):
+        """The next layer checks the shape, and its error names the layer that cannot take the input."""
+
+    def get_config(self):
+        return {"shape": list(self.shape), "name": self.name}
+
+
+def Input(shape, name=None) -> InputLayer:
+    """``Input(shape=(784,))``: the first element of a ``Sequential`` model, fixing the input shape."""
+    return InputLayer(shape, name=name)
+
+
+class Dense(Layer):
+    """A fully connected layer: ``activation(x @ kernel + bias)``.
+
+    Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if int(units) <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape):
+        if len(input_shape) < 2:
+            raise ValueError(f"Dense layer {self.name!r}: needs inputs with a batch axis and a feature axis, got "
+                             f"shape {tuple(input_shape)}")
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.expected_input = (None,) * (len(input_shape) - 2) + (input_shape[-1],)
+
+    def call(self, x, training=False):
+        y = x @ self.kernel
+        if self.bias is not None:
+            y = y + self.bias
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": activations.name_of(self.activation),
+                "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class Activation(Layer):
+    """Applies an activation function by name or callable."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, x, training=False):
+        return self.activation(x)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.name_of(self.activation)}
+
+
+class ReLU(Layer):
+    """``max(x, 0)``, optionally capped at ``max_value`` (Keras' ReLU layer)."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def call(self, x, training=False):
+        if self.negative_slope == 0.0 and self.threshold == 0.0:
+            y = ops.relu(x)
+        else:
+            shifted = x - self.threshold
+            y = ops.where(x.data > self.threshold, x, self.negative_slope * shifted)
+        return y if self.max_value is None else ops.minimum(y, float(self.max_value))
+
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value, "negative_slope": self.negative_slope,
+                "threshold": self.threshold}
+
+
+class LeakyReLU(Layer):
+    """``x`` for positive inputs, ``negative_slope * x`` otherwise (Keras' layer default 0.3)."""
+
+    def __init__(self, negative_slope=0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.negative_slope = negative_slope
+
+    def call(self, x, training=False):
+        return ops.leaky_relu(x, self.negative_slope)
+
+    def get_config(self):
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+class Softmax(Layer):
+    """Softmax along ``axis``."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, x, training=False):
+        return ops.softmax(x, self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, each input is zeroed with probability ``rate`` and the others are scaled
+    by ``1 / (1 - rate)``, so nothing changes at inference (where the layer passes its input through)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
+        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self._rng = None
+
+    def _generator(self):
+        if self._rng is None:
+            seed = self.seed if self.seed is not None else int(nr_random.default_generator.np.integers(2 ** 63))
+            self._rng = np.random.default_rng(seed)
+        return self._rng
+
+    def call(self, x, training=False):
+        if not training or self.rate == 0.0:
+            return x
+        shape = x.shape if self.noise_shape is None else tuple(
+            n if n is not None else s for n, s in zip(self.noise_shape, x.shape))
+        keep = self._generator().random(shape, dtype=np.float32) >= self.rate
+        mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
+        return x * Tensor(xp_of(x.data).asarray(mask))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}
+
+
+class Flatten(Layer):
+    """Merges all axes but the batch axis."""
+
+    def call(self, x, training=False):
+        return ops.reshape(x, (x.shape[0], -1))
+
+
+class Reshape(Layer):
+    """Reshapes each sample to ``target_shape`` (the batch axis is kept)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+
+    def call(self, x, training=False):
+        return ops.reshape(x, (x.shape[0],) + self.target_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}

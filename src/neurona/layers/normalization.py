@@ -1,0 +1,124 @@
+"""Normalization layers: BatchNormalization (the lecture's batch norm) and Normalization (input scaling).
+
+The lecture: always normalize inputs, so gradient descent sees a round bowl instead of a narrow valley; batch
+normalization normalizes each mini-batch with its own mean and variance, then scales by gamma and shifts by beta.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from ..autograd.tensor import Tensor
+from ..backend import xp_of
+from ..functional import mean
+from .base import Layer
+
+
+def _reduction_axes(ndim, axis):
+    axis = axis % ndim
+    return tuple(i for i in range(ndim) if i != axis), axis
+
+
+def _broadcast_shape(ndim, axis, size):
+    shape = [1] * ndim
+    shape[axis] = size
+    return tuple(shape)
+
+
+class BatchNormalization(Layer):
+    """In training: ``gamma * (x - batch_mean) / sqrt(batch_var + epsilon) + beta`` and the moving statistics
+    move towards the batch's (``moving = moving * momentum + batch * (1 - momentum)``). In inference the moving
+    statistics are used. Keras defaults: ``momentum=0.99, epsilon=1e-3``; the batch variance is the biased one.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
+        self.center, self.scale = center, scale
+
+    def build(self, input_shape):
+        size = input_shape[self.axis]
+        self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
+        self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", (size,), "zeros", trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (size,), "ones", trainable=False)
+
+    def call(self, x, training=False):
+        axes, axis = _reduction_axes(x.ndim, self.axis)
+        shape = _broadcast_shape(x.ndim, axis, x.shape[axis])
+        if training:
+            batch_mean = mean(x, axis=axes, keepdims=True)
+            centered = x - batch_mean
+            batch_var = mean(centered * centered, axis=axes, keepdims=True)
+            self._update_moving(batch_mean.data.reshape(-1), batch_var.data.reshape(-1))
+            normalized = centered / ops.sqrt(batch_var + self.epsilon)
+        else:
+            mm = ops.reshape(self.moving_mean, shape)
+            mv = ops.reshape(self.moving_variance, shape)
+            normalized = (x - mm) / ops.sqrt(mv + self.epsilon)
+        if self.gamma is not None:
+            normalized = normalized * ops.reshape(self.gamma, shape)
+        if self.beta is not None:
+            normalized = normalized + ops.reshape(self.beta, shape)
+        return normalized
+
+    def _update_moving(self, batch_mean, batch_var):
+        for stat, value in ((self.moving_mean, batch_mean), (self.moving_variance, batch_var)):
+            stat.data *= self.momentum
+            stat.data += (1.0 - self.momentum) * value.astype(stat.dtype, copy=False)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}
+
+
+class Normalization(Layer):
+    """``(x - mean) / max(std, 1e-7)`` per feature, with ``mean`` and ``variance`` learned by ``adapt(data)``
+    from the training data only (or given). They are non-trainable weights, saved with the model.
+
+    >>> import numpy as np
+    >>> norm = Normalization()
+    >>> norm.adapt(np.array([[0.0, 10.0], [2.0, 30.0]]))
+    >>> norm(np.array([[1.0, 20.0]])).tolist()
+    [[0.0, 0.0]]
+    """
+    EPSILON = 1e-7
+
+    def __init__(self, axis=-1, mean=None, variance=None, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self._given = (mean, variance)
+
+    def adapt(self, data):
+        """Learn the mean and variance of each feature from ``data`` (a training set, never the test set)."""
+        data = np.asarray(data.numpy() if isinstance(data, Tensor) else data, dtype=np.float64)
+        if data.ndim < 1 or data.shape[0] == 0:
+            raise ValueError("Normalization.adapt: needs a non-empty array of samples")
+        axes, _ = _reduction_axes(data.ndim, self.axis)
+        if not self.built:
+            self.build(data.shape)
+            self.built = True
+            self.expected_input = tuple(data.shape[1:])
+        self.mean.data[...] = data.mean(axis=axes)
+        self.variance.data[...] = data.var(axis=axes)
+
+    def build(self, input_shape):
+        size = input_shape[self.axis]
+        self.mean = self.add_weight("mean", (size,), "zeros", trainable=False)
+        self.variance = self.add_weight("variance", (size,), "ones", trainable=False)
+        mean_value, variance_value = self._given
+        if mean_value is not None:
+            self.mean.data[...] = mean_value
+        if variance_value is not None:
+            self.variance.data[...] = variance_value
+
+    def call(self, x, training=False):
+        _, axis = _reduction_axes(x.ndim, self.axis)
+        shape = _broadcast_shape(x.ndim, axis, x.shape[axis])
+        xp = xp_of(self.variance.data)
+        std = xp.maximum(xp.sqrt(self.variance.data), self.EPSILON).reshape(shape)
+        return (x - Tensor(self.mean.data.reshape(shape))) / Tensor(std)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+

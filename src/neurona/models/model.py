@@ -1,0 +1,93 @@
+"""``Model``: a layer that can be compiled, trained, evaluated, summarised and saved.
+
+Subclass it to define a network in Python (layers in ``__init__``, computation in ``call``), or use
+:class:`~neurona.models.Sequential` for a stack of layers::
+
+    class TwoLayer(nr.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nr.layers.Dense(32, activation="relu")
+            self.out = nr.layers.Dense(1)
+
+        def call(self, x, training=False):
+            return self.out(self.hidden(x))
+"""
+from __future__ import annotations
+
+import warnings
+
+from .. import losses, metrics as metrics_module, optimizers
+from ..layers.base import Layer
+from .training import TrainingMixin
+
+
+class Model(TrainingMixin, Layer):
+    """A trainable network: ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``, ``save``."""
+
+    def __init__(self, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.optimizer = None
+        self.compiled_loss = None
+        self.compiled_metrics = []
+        self.stop_training = False
+        self.history = None
+
+    @property
+    def layers(self) -> list:
+        return self.sublayers
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer (Keras' default: RMSprop), the loss and the metrics reported during training."""
+        if loss is None:
+            raise ValueError("compile: a loss is required, e.g. loss='mse', 'binary_crossentropy' or "
+                             "'sparse_categorical_crossentropy'")
+        self.optimizer = optimizers.get(optimizer)
+        self.compiled_loss = losses.get(loss)
+        self.compiled_metrics = [metrics_module.get(m, self.compiled_loss) for m in (metrics or [])]
+        self._warn_on_output_mismatch()
+
+    def _warn_on_output_mismatch(self):
+        last = self.layers[-1] if self.layers else None
+        activation = getattr(getattr(last, "activation", None), "__name__", None)
+        if type(last).__name__ == "Softmax":
+            activation = "softmax"
+        from_logits = self.compiled_loss.options.get("from_logits", False)
+        if from_logits and activation in ("softmax", "sigmoid"):
+            warnings.warn(f"the output layer {last.name!r} applies {activation}, but the loss "
+                          f"{self.compiled_loss.name} has from_logits=True and will apply it again. Hint: use "
+                          f"from_logits=False, or remove the output activation.", stacklevel=3)
+
+    # ---- description --------------------------------------------------------------------------------------
+    def summary(self, print_fn=print) -> str:
+        """Print (and return) a table: layer, output shape, parameter count; totals in parameters and bytes."""
+        from .summary import summary_text
+        text = summary_text(self)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def memory_report(self, batch_size=32, budget_bytes=None):
+        """Bytes for parameters, gradients, optimizer state and activations of one training batch; with
+        ``budget_bytes``, the largest batch that fits (see :mod:`neurona.models.memory`)."""
+        from .memory import memory_report
+        return memory_report(self, batch_size, budget_bytes)
+
+    # ---- saving --------------------------------------------------------------------------------------------
+    def save(self, path):
+        """Write the architecture, weights, optimizer state and compile settings to one file, atomically."""
+        from ..io.saving import save_model
+        save_model(self, path)
+
+    def save_weights(self, path):
+        """Write only the weights (``.npz``), atomically."""
+        from ..io.saving import save_weights
+        save_weights(self, path)
+
+    def load_weights(self, path):
+        from ..io.saving import load_weights
+        load_weights(self, path)
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(
+            f"{type(self).__name__}.get_config() is needed to save the whole model: return the arguments of "
+            "__init__ as a dict. Or save only the weights with save_weights().")

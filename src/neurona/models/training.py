@@ -1,0 +1,250 @@
+"""The training loop: ``fit``, ``evaluate``, ``predict`` and ``train_on_batch`` with Keras' semantics.
+
+One training step: forward in training mode, loss (plus the weights' regularization penalties), one reverse
+pass, one optimizer update. Metrics and the reported loss are running means over the epoch, weighted by
+batch size. Ctrl-C during ``fit`` is deferred to the end of the current step: the model keeps the weights of
+the last completed step and ``fit`` returns the History of the finished epochs.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+
+import numpy as np
+
+from .. import random as nr_random
+from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.tensor import Tensor
+from ..callbacks import CallbackList, History
+from ..progress import Progress
+from . import data as D
+from .baseline import baseline_loss
+
+
+class _Mean:
+    """A running weighted mean (the reported loss)."""
+
+    def __init__(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update(self, value, weight):
+        self.total += value * weight
+        self.count += weight
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class _DeferredInterrupt:
+    """Within ``with``: Ctrl-C sets ``requested`` instead of raising in the middle of an update."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame):
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+class TrainingMixin:
+    """``fit``/``evaluate``/``predict`` for :class:`~neurona.models.Model`."""
+
+    def _require_compiled(self, what):
+        if self.compiled_loss is None:
+            raise RuntimeError(f"{what}: compile the model first, e.g. model.compile(optimizer='adam', loss='mse')")
+
+    def _total_loss(self, y, y_pred, sample_weight):
+        loss = self.compiled_loss(y, y_pred, sample_weight)
+        for penalty in self.regularization_losses():
+            loss = loss + penalty
+        return loss
+
+    # ---- one batch ---------------------------------------------------------------------------------------------
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimizer step on one batch; returns the loss (and metrics) of that batch."""
+        self._require_compiled("train_on_batch")
+        x, y = D.as_array(x, "x"), D.as_array(y, "y")
+        if class_weight is not None and sample_weight is None:
+            sample_weight = D.class_weights_to_samples(y, class_weight)
+        for m in self.compiled_metrics:
+            m.reset_state()
+        loss = self._train_step(x, y, sample_weight)
+        return self._batch_result(loss, return_dict)
+
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        for m in self.compiled_metrics:
+            m.reset_state()
+        loss = self._test_step(D.as_array(x, "x"), D.as_array(y, "y"), sample_weight)
+        return self._batch_result(loss, return_dict)
+
+    def predict_on_batch(self, x):
+        with no_grad():
+            return self(D.as_array(x, "x"), training=False).numpy()
+
+    def _batch_result(self, loss, return_dict):
+        logs = {"loss": loss, **{m.name: m.result() for m in self.compiled_metrics}}
+        if return_dict:
+            return logs
+        return loss if not self.compiled_metrics else [loss] + [m.result() for m in self.compiled_metrics]
+
+    def _train_step(self, x, y, sample_weight):
+        variables = self.trainable_weights
+        if not self.optimizer.built:
+            self.optimizer.build(variables)
+        with enable_grad():
+            y_pred = self(Tensor(x), training=True)
+            loss = self._total_loss(y, y_pred, sample_weight)
+        for v in variables:
+            v.grad = None
+        loss.backward()
+        self.optimizer.apply([v.grad for v in variables], variables)
+        for v in variables:
+            v.grad = None
+        for m in self.compiled_metrics:
+            m.update_state(y, y_pred.data, sample_weight)
+        return float(loss.item())
+
+    def _test_step(self, x, y, sample_weight):
+        with no_grad():
+            y_pred = self(Tensor(x), training=False)
+            loss = self._total_loss(y, y_pred, sample_weight)
+        for m in self.compiled_metrics:
+            m.update_state(y, y_pred.data, sample_weight)
+        return float(loss.item())
+
+    # ---- whole datasets ------------------------------------------------------------------------------------
+    def _check_before_training(self, x, y):
+        """Run the first samples forward and through the loss: a wrong feature count, a target shape that does
+        not fit the output, or labels out of range fail here, before any weight changes. Returns the output
+        shape."""
+        with no_grad():
+            out = self(Tensor(x[:2]), training=False)
+            self.compiled_loss(y[:2], out)
+        self._check_labels(y, out.shape)
+        return out.shape
+
+    def _check_labels(self, y, output_shape):
+        from ..losses import SparseCategoricalCrossentropy
+        if isinstance(self.compiled_loss, SparseCategoricalCrossentropy):
+            classes = output_shape[-1]
+            if y.size and (y.min() < 0 or y.max() >= classes):
+                raise ValueError(f"labels must be integers in [0, {classes}) for an output layer of {classes} units; "
+                                 f"y has values from {y.min()} to {y.max()}. Hint: check the number of units of the "
+                                 "last Dense layer against the number of classes.")
+
+    def fit(self, x, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0):
+        """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History`."""
+        self._require_compiled("fit")
+        batch_size = int(batch_size or 32)
+        x, y = D.as_array(x, "x"), D.as_array(y, "y")
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
+        D.check_dataset(x, y, sample_weight)
+        if validation_data is None and validation_split:
+            (x, y, sample_weight), validation_data = D.split_validation(x, y, sample_weight, validation_split)
+        if class_weight is not None:
+            weights = D.class_weights_to_samples(y, class_weight)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        val = self._prepare_validation(validation_data)
+        output_shape = self._check_before_training(x, y)
+
+        steps = -(-len(x) // batch_size)
+        history = History()
+        cbs = CallbackList(list(callbacks or []) + [history], self,
+                           {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
+                            "baseline_loss": baseline_loss(self.compiled_loss, y, output_shape)})
+        progress = Progress(1 if verbose == "auto" else int(verbose), epochs, steps)
+        rng = np.random.default_rng(int(nr_random.default_generator.np.integers(2 ** 63)))
+        self.stop_training = False
+        self.history = history
+        cbs.on_train_begin()
+        with _DeferredInterrupt() as interrupt:
+            for epoch in range(initial_epoch, epochs):
+                logs = self._fit_epoch(epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress,
+                                       interrupt)
+                if interrupt.requested:
+                    progress.close()
+                    print(f"Interrupted during epoch {epoch + 1}: the model keeps the weights of the last "
+                          f"completed step; the History holds {len(history.epoch)} finished epochs.")
+                    break
+                if val is not None:
+                    val_logs = self.evaluate(val[0], val[1], batch_size=batch_size, verbose=0,
+                                             sample_weight=val[2], return_dict=True)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, logs)
+                progress.epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        cbs.on_train_end()
+        return history
+
+    def _prepare_validation(self, validation_data):
+        if validation_data is None:
+            return None
+        if len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight)")
+        xv, yv = D.as_array(validation_data[0], "x_val"), D.as_array(validation_data[1], "y_val")
+        wv = None if len(validation_data) == 2 or validation_data[2] is None else np.asarray(validation_data[2],
+                                                                                              dtype=np.float32)
+        D.check_dataset(xv, yv, wv)
+        return xv, yv, wv
+
+    def _fit_epoch(self, epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress, interrupt):
+        for m in self.compiled_metrics:
+            m.reset_state()
+        loss_mean = _Mean()
+        cbs.on_epoch_begin(epoch)
+        progress.epoch_begin(epoch)
+        order = rng.permutation(len(x)) if shuffle else None
+        logs = {}
+        for step, index in enumerate(D.batches(len(x), batch_size, order)):
+            cbs.on_train_batch_begin(step)
+            xb, yb = x[index], y[index]
+            wb = None if sample_weight is None else sample_weight[index]
+            loss = self._train_step(xb, yb, wb)
+            loss_mean.update(loss, len(xb))
+            logs = {"loss": loss_mean.result(), **{m.name: m.result() for m in self.compiled_metrics}}
+            cbs.on_train_batch_end(step, {**logs, "loss": loss})
+            progress.batch_end(step, logs)
+            if interrupt.requested or self.stop_training:
+                break
+        return logs
+
+    def evaluate(self, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False):
+        """The loss (and metrics) over a dataset, in inference mode."""
+        self._require_compiled("evaluate")
+        batch_size = int(batch_size or 32)
+        x, y = D.as_array(x, "x"), D.as_array(y, "y")
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
+        D.check_dataset(x, y, sample_weight)
+        for m in self.compiled_metrics:
+            m.reset_state()
+        loss_mean = _Mean()
+        for index in D.batches(len(x), batch_size):
+            wb = None if sample_weight is None else sample_weight[index]
+            loss_mean.update(self._test_step(x[index], y[index], wb), len(x[index]))
+        return self._batch_result(loss_mean.result(), return_dict)
+
+    def predict(self, x, batch_size=None, verbose="auto"):
+        """Model outputs for ``x`` as a NumPy array, computed batch by batch in inference mode."""
+        batch_size = int(batch_size or 32)
+        x = D.as_array(x, "x")
+        if len(x) == 0:
+            raise ValueError("predict: x has no samples")
+        D.check_finite(x, "x")
+        outputs = []
+        with no_grad():
+            for index in D.batches(len(x), batch_size):
+                outputs.append(self(Tensor(x[index]), training=False).numpy())
+        return np.concatenate(outputs, axis=0)

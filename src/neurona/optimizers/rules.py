@@ -1,0 +1,166 @@
+"""The update rules, each on flat buffers, in place, with Keras' formulas and defaults.
+
+Mapping to PyTorch (used by the tests that train the same network in both):
+
+- ``SGD(lr, momentum=m)``: Keras keeps ``v = m v - lr g; w += v``; PyTorch keeps ``b = m b + g; w -= lr b``.
+  With a constant learning rate they are the same (``v = -lr b``). Nesterov likewise.
+- ``Adam(lr, beta_1, beta_2, epsilon)``: Keras adds epsilon to ``sqrt(v)`` before bias correction, PyTorch
+  after; PyTorch's ``eps_t = epsilon / sqrt(1 - beta_2^t)`` gives the same steps. With the defaults the
+  difference is far below float32 resolution after the first few steps.
+- ``RMSprop(lr, rho, epsilon)``: Keras divides by ``sqrt(v + epsilon)``, PyTorch by ``sqrt(v) + eps``; torch's
+  ``alpha`` is Keras' ``rho`` (defaults 0.99 and 0.9 differ).
+"""
+from __future__ import annotations
+
+import math
+
+from ..backend import xp_of
+from .base import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum. Keras defaults: ``learning_rate=0.01``."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.momentum, self.nesterov = momentum, nesterov
+
+    def build_slots(self, group):
+        if self.momentum:
+            group.slot("momentum")
+
+    def update(self, group, lr):
+        p, g, tmp = group.params, group.grads, group.scratch
+        xp_of(g).multiply(g, lr, out=tmp)
+        if not self.momentum:
+            p -= tmp
+            return
+        v = group.slots["momentum"]
+        v *= self.momentum
+        v -= tmp
+        if self.nesterov:
+            p += self.momentum * v
+            p -= tmp
+        else:
+            p += v
+
+    def hyperparameters(self):
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adaptive moments. Keras defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def build_slots(self, group):
+        group.slot("m")
+        group.slot("v")
+        if self.amsgrad:
+            group.slot("v_hat")
+
+    def update(self, group, lr):
+        xp = xp_of(group.params)
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        p, g, m, v, tmp = group.params, group.grads, group.slots["m"], group.slots["v"], group.scratch
+        xp.subtract(g, m, out=tmp)
+        tmp *= 1.0 - self.beta_1
+        m += tmp
+        xp.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - self.beta_2
+        v += tmp
+        if self.amsgrad:
+            xp.maximum(group.slots["v_hat"], v, out=group.slots["v_hat"])
+            v = group.slots["v_hat"]
+        xp.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        xp.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        p -= tmp
+
+    def hyperparameters(self):
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Keras default ``weight_decay=0.004``)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class RMSprop(Optimizer):
+    """Divide by a running root mean square of gradients. Keras defaults: ``learning_rate=0.001, rho=0.9,
+    momentum=0.0, epsilon=1e-7, centered=False``."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def build_slots(self, group):
+        group.slot("velocity")
+        if self.momentum:
+            group.slot("momentum")
+        if self.centered:
+            group.slot("average_gradient")
+
+    def update(self, group, lr):
+        xp = xp_of(group.params)
+        p, g, v, tmp = group.params, group.grads, group.slots["velocity"], group.scratch
+        v *= self.rho
+        xp.multiply(g, g, out=tmp)
+        tmp *= 1.0 - self.rho
+        v += tmp
+        if self.centered:
+            avg = group.slots["average_gradient"]
+            avg *= self.rho
+            avg += (1.0 - self.rho) * g
+            xp.multiply(avg, avg, out=tmp)
+            xp.subtract(v, tmp, out=tmp)
+            tmp += self.epsilon
+        else:
+            xp.add(v, self.epsilon, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(g, tmp, out=tmp)
+        tmp *= lr
+        if self.momentum:
+            mom = group.slots["momentum"]
+            mom *= self.momentum
+            mom += tmp
+            p -= mom
+        else:
+            p -= tmp
+
+    def hyperparameters(self):
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Per-parameter rates from the sum of squared gradients. Keras defaults: ``learning_rate=0.001,
+    initial_accumulator_value=0.1, epsilon=1e-7``."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def build_slots(self, group):
+        group.slot("accumulator", self.initial_accumulator_value)
+
+    def update(self, group, lr):
+        xp = xp_of(group.params)
+        p, g, acc, tmp = group.params, group.grads, group.slots["accumulator"], group.scratch
+        xp.multiply(g, g, out=tmp)
+        acc += tmp
+        xp.add(acc, self.epsilon, out=tmp)
+        xp.sqrt(tmp, out=tmp)
+        xp.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp
+
+    def hyperparameters(self):
+        return {"initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon}

@@ -1,0 +1,131 @@
+"""Saving and loading: identical predictions, exact resumption, atomic writes, clear errors, no pickle."""
+import io
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+import neurona as nr
+from neurona.io import CheckpointError
+from ..models.helpers import classification_data, small_classifier
+
+
+def test_round_trip_restores_predictions_config_and_compile(tmp_path):
+    x, y = classification_data()
+    model = small_classifier(dropout=0.2)
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m.neurona")
+    loaded = nr.load_model(tmp_path / "m.neurona")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert [type(layer).__name__ for layer in loaded.layers] == ["Dense", "Dropout", "Dense"]
+    assert loaded.optimizer.iterations == model.optimizer.iterations
+    assert loaded.compiled_loss.name == "binary_crossentropy" and loaded.compiled_metrics[0].name == "accuracy"
+
+
+def test_training_resumes_exactly_after_loading(tmp_path):
+    x, y = classification_data()
+    model = small_classifier()
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.neurona")
+    loaded = nr.load_model(tmp_path / "m.neurona")
+    model.fit(x, y, epochs=2, verbose=0, shuffle=False)
+    loaded.fit(x, y, epochs=2, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_weights_and_load_weights(tmp_path):
+    model, other = small_classifier(seed=0), small_classifier(seed=1)
+    model.save_weights(tmp_path / "w.npz")
+    other.load_weights(tmp_path / "w.npz")
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_batchnorm_and_normalization_statistics_are_saved(tmp_path):
+    x, y = classification_data()
+    norm = nr.layers.Normalization()
+    norm.adapt(x)
+    model = nr.Sequential([nr.layers.Input((8,)), norm, nr.layers.Dense(8), nr.layers.BatchNormalization(),
+                           nr.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.neurona")
+    np.testing.assert_array_equal(nr.load_model(tmp_path / "m.neurona").predict(x), model.predict(x))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "not_zip", "empty"])
+def test_damaged_files_raise_checkpoint_error(tmp_path, damage):
+    path = tmp_path / "m.neurona"
+    small_classifier().save(path)
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    elif damage == "not_zip":
+        path.write_text("hello")
+    else:
+        path.write_bytes(b"")
+    with pytest.raises(CheckpointError):
+        nr.load_model(path)
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.neurona"):
+        nr.load_model(tmp_path / "nope.neurona")
+
+
+def test_pickled_arrays_are_refused(tmp_path):
+    path = tmp_path / "m.neurona"
+    small_classifier().save(path)
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    buf = io.BytesIO()
+    np.savez(buf, **{"0000": np.array([object()], dtype=object)})
+    entries["weights.npz"] = buf.getvalue()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, d in entries.items():
+            z.writestr(n, d)
+    with pytest.raises(CheckpointError, match="corrupted"):
+        nr.load_model(path)
+
+
+SAVER = textwrap.dedent("""
+    import sys, numpy as np, neurona as nr
+    sys.path.insert(0, {tests!r})
+    from models.helpers import small_classifier
+    models = [small_classifier(seed=1), small_classifier(seed=2)]
+    print("ready", flush=True)
+    i = 0
+    while True:
+        models[i % 2].save({path!r})
+        i += 1
+""")
+
+
+def test_killing_the_process_during_saves_never_loses_the_model(tmp_path):
+    """Kill -9 a process that saves two models in turn at random moments: the file always loads as one of
+    the three models (the original or one of the two being saved), never as something broken."""
+    path = tmp_path / "m.neurona"
+    x, _ = classification_data()
+    candidates = [small_classifier(seed=s) for s in (0, 1, 2)]
+    candidates[0].save(path)
+    expected = [m.predict(x) for m in candidates]
+    rng = np.random.default_rng(0)
+    tests_dir = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    for trial in range(8):
+        proc = subprocess.Popen([sys.executable, "-c", SAVER.format(tests=tests_dir, path=str(path))],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(float(rng.uniform(0.0, 0.3)))
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        got = nr.load_model(path).predict(x)
+        assert any(np.array_equal(got, e) for e in expected), f"trial {trial}: the file holds a broken model"
