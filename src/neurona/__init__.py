@@ -26,7 +26,7 @@ from .random import Generator, manual_seed, rand, randint, randn
 from . import activations, functional, viz  # noqa: E402
 from . import callbacks, initializers, layers, losses, metrics, optimizers, regularizers  # noqa: E402
 from .models import Model, Sequential  # noqa: E402
-from . import io, utils  # noqa: E402
+from . import datasets, io, utils  # noqa: E402
 from .io import load_model  # noqa: E402
 from .diagnosis import diagnose  # noqa: E402
 

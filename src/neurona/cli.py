@@ -1,8 +1,9 @@
 """The ``neurona`` command.
 
-    neurona demo                         the main job (see ``demo``)
-    neurona graph "(a+b)*(b+1)" --at a=2,b=1
-    neurona info
+    neurona demo                                   train on the bundled digits and report (no download)
+    neurona train --dataset mnist --data PATH      train one of the course's datasets
+    neurona graph "(a+b)*(b+1)" --at a=2,b=1       draw an expression's graph with its gradients
+    neurona info                                   version, backend, devices
 
 Bad input ends with a one-line error and a non-zero exit status, never a traceback.
 """
@@ -15,6 +16,12 @@ from pathlib import Path
 
 class UserError(Exception):
     """An error caused by the command line or the data, reported in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
 
 
 def _parse_assignments(text: str) -> dict:
@@ -49,32 +56,51 @@ def cmd_graph(args) -> int:
         print(f"  d/d{name} = {grad:.6g}")
     Path(args.out).mkdir(parents=True, exist_ok=True)
     for suffix in args.format.split(","):
-        path = picture.save(Path(args.out) / f"graph.{suffix}")
-        print(f"wrote {path}")
+        print(f"wrote {picture.save(Path(args.out) / f'graph.{suffix}')}")
+    return 0
+
+
+def train(dataset, data=None, epochs=None, batch_size=None, optimizer=None, out="neurona-out", seed=0,
+          verbose="auto") -> dict:
+    """Train a recipe, print the test figure and the diagnosis, write the curves and the model to ``out``."""
+    import neurona as nr
+    from neurona.recipes import RECIPES
+    nr.utils.set_random_seed(seed)
+    task = RECIPES[dataset](data)
+    task.model.compile(optimizer or task.optimizer, task.loss, task.metrics)
+    print(f"{task.name}: {len(task.x_train)} training and {len(task.x_test)} test samples")
+    task.model.summary()
+    history = task.model.fit(task.x_train, task.y_train, epochs=epochs or task.epochs,
+                             batch_size=batch_size or task.batch_size, validation_split=0.2, verbose=verbose)
+    results = task.model.evaluate(task.x_test, task.y_test, verbose=0, return_dict=True)
+    figure = results[task.report] if task.report in results else results["loss"]
+    diagnosis = nr.diagnose(history)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    curves = folder / f"{task.name}_learning_curves.png"
+    nr.viz.plot_history(history, curves, title=task.name)
+    model_path = folder / f"{task.name}.neurona"
+    task.model.save(model_path)
+    print(f"test {task.report}: {figure:.4f}")
+    print(f"diagnosis: {diagnosis}")
+    print(f"learning curves: {curves}")
+    print(f"model: {model_path}")
+    return {"test": results, "figure": figure, "diagnosis": diagnosis, "curves": curves, "model": model_path,
+            "history": history}
+
+
+def cmd_train(args) -> int:
+    from neurona.datasets import DatasetNotFoundError
+    try:
+        train(args.dataset, args.data, args.epochs, args.batch_size, args.optimizer, args.out, args.seed)
+    except DatasetNotFoundError as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 
 def cmd_demo(args) -> int:
-    """For now: the course's graph exercise by reverse and forward mode, with its picture."""
-    import neurona as nr
-    a = nr.tensor(2.0, requires_grad=True, name="a")
-    b = nr.tensor(1.0, requires_grad=True, name="b")
-    c = a + b
-    d = b + 1
-    e = c * d
-    c.name, d.name, e.name = "c", "d", "e"
-    picture = nr.viz.graph(e)
-    e.backward()
-    print("The course's exercise: c = a + b, d = b + 1, e = c * d at a = 2, b = 1")
-    print(f"  e = {e.item():g}")
-    print(f"  reverse mode (one backward pass): de/da = {a.grad.item():g}, de/db = {b.grad.item():g}")
-    f = lambda a, b: (a + b) * (b + 1)  # noqa: E731
-    da = nr.jvp(f, (2.0, 1.0), (1.0, 0.0))[1].item()
-    db = nr.jvp(f, (2.0, 1.0), (0.0, 1.0))[1].item()
-    print(f"  forward mode (one pass per input): de/da = {da:g}, de/db = {db:g}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"  graph picture: {picture.save(out / 'graph.svg')}")
+    """The main job: train an MLP on the bundled digits, no download needed."""
+    train("digits", out=args.out, epochs=args.epochs, seed=args.seed)
     return 0
 
 
@@ -86,15 +112,27 @@ def cmd_info(args) -> int:
     import neurona as nr
     print(f"neurona {nr.__version__}  python {platform.python_version()}  numpy {np.__version__}")
     print("backend: numpy (cpu)")
+    print(f"devices: cpu; cuda: {nr.cuda.describe()}" if hasattr(nr, "cuda") else "devices: cpu")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="neurona", description="neurona: neural networks you can read.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the main demonstration job")
+    parser = _Parser(prog="neurona", description="neurona: neural networks you can read.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    demo = sub.add_parser("demo", help="train an MLP on the bundled digits and report (no download)")
     demo.add_argument("--out", default="neurona-out", help="output folder (default: neurona-out)")
+    demo.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the recipe's)")
+    demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=cmd_demo)
+    tr = sub.add_parser("train", help="train on one of the course's datasets")
+    tr.add_argument("--dataset", required=True, choices=["digits", "mnist", "petfinder", "bribes"])
+    tr.add_argument("--data", default=None, help="folder or file holding the dataset (default: search, download)")
+    tr.add_argument("--epochs", type=int, default=None)
+    tr.add_argument("--batch-size", type=int, default=None)
+    tr.add_argument("--optimizer", default=None, choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    tr.add_argument("--out", default="neurona-out")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.set_defaults(run=cmd_train)
     graph = sub.add_parser("graph", help="draw the computational graph of an expression, with gradients")
     graph.add_argument("expression", help='e.g. "(a + b) * (b + 1)"')
     graph.add_argument("--at", required=True, help="values of the variables, e.g. a=2,b=1")

@@ -36,6 +36,13 @@ class Model(TrainingMixin, Layer):
     def layers(self) -> list:
         return self.sublayers
 
+    def get_layer(self, name):
+        """The layer called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"{self.name} has no layer named {name!r}; it has {[layer.name for layer in self.layers]}")
+
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the optimizer (Keras' default: RMSprop), the loss and the metrics reported during training."""
         if loss is None:

@@ -1,0 +1,73 @@
+"""PetFinder.my "mini": 11,537 pets and how fast they were adopted (the TensorFlow/Keras structured-data tutorial).
+
+>>> frame, adopted, speed = load_petfinder()   # doctest: +SKIP
+>>> frame.columns.tolist()[:4], adopted.mean().round(2)  # doctest: +SKIP
+(['Type', 'Age', 'Breed1', 'Gender'], 0.73)
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..io.atomic import atomic_write
+from .files import DatasetNotFoundError, candidate_folders, download, find_file
+
+NAME = "petfinder-mini.csv"
+ZIP_URL = "http://storage.googleapis.com/download.tensorflow.org/data/petfinder-mini.zip"
+COLUMNS = ["Type", "Age", "Breed1", "Gender", "Color1", "Color2", "MaturitySize", "FurLength", "Vaccinated",
+           "Sterilized", "Health", "Fee", "PhotoAmt", "AdoptionSpeed"]
+NUMERIC = ["Age", "Fee", "PhotoAmt"]
+CATEGORICAL = ["Type", "Breed1", "Gender", "Color1", "Color2", "MaturitySize", "FurLength", "Vaccinated",
+               "Sterilized", "Health"]
+
+
+def _valid_csv(path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline().strip().split(",")
+        return all(c in header for c in COLUMNS)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _download(folder: Path) -> Path:
+    archive = download([ZIP_URL], folder / "petfinder-mini.zip", verify=zipfile.is_zipfile)
+    with zipfile.ZipFile(archive) as z:
+        member = next(n for n in z.namelist() if n.endswith(NAME))
+        with atomic_write(folder / NAME) as f:
+            f.write(z.read(member))
+    if not _valid_csv(folder / NAME):
+        raise ValueError("the downloaded petfinder-mini.csv lacks the expected columns")
+    return folder / NAME
+
+
+def find_csv(path=None) -> Path:
+    """The CSV's path: a file given directly, or found/downloaded like the other datasets."""
+    if path is not None and Path(path).is_file():
+        return Path(path)
+    folders = candidate_folders("petfinder", path)
+    hit = find_file(folders, [NAME])
+    if hit is not None:
+        return hit
+    try:
+        return _download(folders[0] if path is not None else folders[-1])
+    except (ConnectionError, OSError, ValueError, StopIteration):
+        raise DatasetNotFoundError(f"petfinder: missing {NAME}. Put it in {' or '.join(map(str, folders))} (or pass "
+                                   "path=, or set NEURONA_DATA); the download failed.") from None
+
+
+def load_petfinder(path=None):
+    """``(frame, adopted, speed)``: the features as a pandas DataFrame (with ``Description`` when the file has
+    it), the tutorial's binary target ``AdoptionSpeed != 4`` (1 = adopted within three months) and the
+    5-class ``AdoptionSpeed`` (0 same day ... 4 not adopted after 100 days)."""
+    import pandas as pd
+    csv = find_csv(path)
+    frame = pd.read_csv(csv)
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed")])
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{csv}: not a PetFinder-mini file, columns {missing} are missing")
+    speed = frame.pop("AdoptionSpeed").to_numpy(dtype=np.int64)
+    return frame, (speed != 4).astype(np.int64), speed
