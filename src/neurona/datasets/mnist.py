@@ -1,7 +1,7 @@
 """MNIST: 70,000 handwritten digits (28x28, uint8) in the original IDX format.
 
 >>> (x_train, y_train), (x_test, y_test) = load_mnist()   # doctest: +SKIP
->>> x_train.shape, x_train.dtype
+>>> x_train.shape, x_train.dtype                             # doctest: +SKIP
 ((60000, 28, 28), dtype('uint8'))
 """
 from __future__ import annotations
