@@ -44,7 +44,7 @@ class Initializer:
         return np.random.default_rng(self.seed)
 
     def __call__(self, shape, dtype=None):
-        return self.sample(self._rng(), tuple(shape)).astype(dtype or DEFAULT_FLOAT)
+        return np.ascontiguousarray(self.sample(self._rng(), tuple(shape)), dtype=dtype or DEFAULT_FLOAT)
 
     def sample(self, rng, shape):
         raise NotImplementedError

@@ -222,7 +222,46 @@ def _softmax_cases():
                        lambda x, tf=tf, a=axis: tf(x, a), (shape,), second_order=True)
 
 
+def _nchw(f):
+    """A torch function on NCHW wrapped to take and give NHWC, like neurona."""
+    return lambda *xs: f(*[x.permute(0, 3, 1, 2) if x.ndim == 4 else x for x in xs]).permute(0, 2, 3, 1)
+
+
+def _torch_windows(x, k, s):
+    return x.unfold(1, k, s).unfold(2, k, s).permute(0, 1, 2, 4, 5, 3)
+
+
+def _conv_cases():
+    from neurona.functional.convolution import conv2d, pool2d
+    F = torch.nn.functional
+    yield Case("im2col", lambda x: nr.ops.im2col(x, (2, 2), (1, 1)), lambda x: _torch_windows(x, 2, 1),
+               ((2, 4, 3, 2),), second_order=True, tags={"conv"})
+    yield Case("im2col_strided", lambda x: nr.ops.im2col(x, (2, 2), (2, 2)), lambda x: _torch_windows(x, 2, 2),
+               ((1, 5, 4, 3),), tags={"conv"})
+    yield Case("col2im", lambda g: nr.ops.col2im(g, (2, 2), (1, 1), (1, 1), (2, 4, 3, 2)),
+               lambda g: torch.func.vjp(lambda x: _torch_windows(x, 2, 1), torch.zeros(2, 4, 3, 2,
+                                                                                   dtype=g.dtype))[1](g)[0],
+               ((2, 3, 2, 2, 2, 2),), second_order=True, tags={"conv"})
+    yield Case("conv2d_valid", lambda x, w, b: conv2d(x, w, b), lambda x, w, b: _nchw(
+        lambda x: F.conv2d(x, w.permute(3, 2, 0, 1), b))(x), ((2, 5, 6, 3), (3, 3, 3, 4), (4,)),
+        second_order=True, tags={"conv"})
+    yield Case("conv2d_same_strided", lambda x, w: conv2d(x, w, strides=2, padding="same"), lambda x, w: _nchw(
+        lambda x: F.conv2d(F.pad(x, (0, 1, 0, 1)), w.permute(3, 2, 0, 1), stride=2))(x),
+        ((1, 6, 6, 2), (2, 2, 2, 3)), tags={"conv"})
+    yield Case("conv2d_dilated", lambda x, w: conv2d(x, w, dilation=2), lambda x, w: _nchw(
+        lambda x: F.conv2d(x, w.permute(3, 2, 0, 1), dilation=2))(x), ((1, 7, 7, 2), (3, 3, 2, 2)),
+        tags={"conv"})
+    yield Case("max_pool", lambda x: pool2d(x, 2), _nchw(lambda x: F.max_pool2d(x, 2)), ((2, 6, 5, 3),),
+               second_order=True, tags={"conv"})
+    yield Case("max_pool_same", lambda x: pool2d(x, 3, 2, padding="same"),
+               _nchw(lambda x: F.max_pool2d(x, 3, 2, padding=1)), ((1, 7, 7, 2),), tags={"conv"})
+    yield Case("avg_pool_same", lambda x: pool2d(x, 3, 2, padding="same", reduce="mean"),
+               _nchw(lambda x: F.avg_pool2d(x, 3, 2, padding=1, count_include_pad=False)), ((1, 7, 7, 2),),
+               second_order=True, tags={"conv"})
+
+
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
-       + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases()))
+       + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases())
+       + list(_conv_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

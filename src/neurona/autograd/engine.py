@@ -15,6 +15,7 @@ from .. import backend
 from .grad_mode import state, no_grad, enable_grad
 from .namespaces import RAW, TENSOR
 from .node import Node
+from .scatter_grad import ScatterGrad
 from .tensor import Tensor, _make
 from . import forward_mode
 
@@ -146,6 +147,7 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
         retain_graph = bool(create_graph)
 
     grads, leaf_grads, captured = {}, {}, [None] * len(targets)
+    owned = set()  # keys (nodes, leaf ids) whose accumulated gradient array the engine allocated itself
     heap = []
     for r, s in zip(roots, seeds):
         s = _seed_as(s, tensor_mode)
@@ -181,23 +183,28 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
                 if gx is None or x.__class__ is not Tensor or not x.requires_grad:
                     continue
                 x_data = x.data
-                if gx.shape != x_data.shape or gx.dtype is not x_data.dtype:
+                if gx.__class__ is not ScatterGrad and (gx.shape != x_data.shape or gx.dtype is not x_data.dtype):
                     gx = _fit_gradient(F, gx, x_data)
                 xn = x._node
                 if xn is not None:
                     if useful is None or xn in useful:
                         prev = grads.get(xn)
                         if prev is None:
+                            if gx.__class__ is ScatterGrad:
+                                gx = gx.materialize()
+                                owned.add(xn)
                             grads[xn] = gx
                             heappush(heap, (-xn.seq, xn))
                         else:
-                            grads[xn] = prev + gx
+                            grads[xn] = _accumulate(prev, gx, xn, owned)
                 else:
                     entry = leaf_grads.get(id(x))
                     if entry is None:
-                        leaf_grads[id(x)] = [x, gx]
+                        leaf_grads[id(x)] = [x, gx.materialize() if gx.__class__ is ScatterGrad else gx]
+                        if gx.__class__ is ScatterGrad:
+                            owned.add(id(x))
                     else:
-                        entry[1] = entry[1] + gx
+                        entry[1] = _accumulate(entry[1], gx, id(x), owned)
             if not retain_graph:
                 node.free()
 
@@ -208,6 +215,17 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
         elif accumulate:
             _accumulate_leaf(x, g, tensor_mode)
     return captured
+
+
+def _accumulate(prev, gx, key, owned):
+    """``prev + gx``, in place where the engine owns ``prev`` and ``gx`` is a sparse (scatter) gradient."""
+    if gx.__class__ is ScatterGrad:
+        if key not in owned:
+            prev = prev.copy()
+            owned.add(key)
+        return gx.add_into(prev)
+    owned.add(key)
+    return prev + gx
 
 
 def _seed_as(seed, tensor_mode):

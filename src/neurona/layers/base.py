@@ -12,6 +12,8 @@ layer or model are tracked, so their weights belong to it.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import initializers, regularizers
@@ -26,7 +28,9 @@ _name_counts: dict[str, int] = {}
 
 
 def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    """Keras' layer names: ``Conv2D`` -> ``conv2d``, ``BatchNormalization`` -> ``batch_normalization``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:
@@ -46,7 +50,14 @@ def to_input_tensor(x) -> Tensor:
 
 
 class Layer:
-    """Base of every layer and model. See the module docstring."""
+    """Base of every layer and model. See the module docstring.
+
+    Masks (which steps of a sequence are padding) flow through ``Sequential``: a layer that reads one sets
+    ``supports_masking`` and takes ``mask=`` in ``call``; ``compute_mask`` gives the mask of its output (the
+    input's mask when ``propagates_mask``, else none).
+    """
+    supports_masking = False
+    propagates_mask = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -147,17 +158,21 @@ class Layer:
     def call(self, x, training=False):
         raise NotImplementedError(f"{type(self).__name__} must implement call(x, training)")
 
-    def __call__(self, x, training=False):
+    def compute_mask(self, x, mask=None):
+        """The mask of this layer's output, given its input and the input's mask."""
+        return mask if self.propagates_mask else None
+
+    def __call__(self, x, training=False, mask=None):
         x = to_input_tensor(x) if not isinstance(x, (list, tuple)) else x
         if not self.built:
             shape = x.shape if isinstance(x, Tensor) else [t.shape for t in x]
             self.check_input(shape)
-            self.build(shape)
+            self.build(shape)  # layers with weights record in build the input shape they need
             self.built = True
-            if isinstance(x, Tensor) and self.expected_input is None:
-                self.expected_input = tuple(x.shape[1:])
         elif isinstance(x, Tensor):
             self.check_input(x.shape)
+        if mask is not None and self.supports_masking:
+            return self.call(x, training=training, mask=mask)
         return self.call(x, training=training)
 
     def check_input(self, shape):

@@ -37,6 +37,7 @@ class Dense(Layer):
 
     Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
     """
+    propagates_mask = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
@@ -77,6 +78,7 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Applies an activation function by name or callable."""
+    propagates_mask = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -140,6 +142,7 @@ class Softmax(Layer):
 class Dropout(Layer):
     """Inverted dropout: in training, each input is zeroed with probability ``rate`` and the others are scaled
     by ``1 / (1 - rate)``, so nothing changes at inference (where the layer passes its input through)."""
+    propagates_mask = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

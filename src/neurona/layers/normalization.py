@@ -19,6 +19,12 @@ def _reduction_axes(ndim, axis):
     return tuple(i for i in range(ndim) if i != axis), axis
 
 
+def _feature_spec(input_shape, axis):
+    """The input shape a per-feature layer checks: only the feature axis is fixed."""
+    axis = axis % len(input_shape)
+    return tuple(input_shape[i] if i == axis else None for i in range(1, len(input_shape)))
+
+
 def _broadcast_shape(ndim, axis, size):
     shape = [1] * ndim
     shape[axis] = size
@@ -38,6 +44,7 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         size = input_shape[self.axis]
+        self.expected_input = _feature_spec(input_shape, self.axis)
         self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
         self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
         self.moving_mean = self.add_weight("moving_mean", (size,), "zeros", trainable=False)
@@ -98,12 +105,12 @@ class Normalization(Layer):
         if not self.built:
             self.build(data.shape)
             self.built = True
-            self.expected_input = tuple(data.shape[1:])
         self.mean.data[...] = data.mean(axis=axes)
         self.variance.data[...] = data.var(axis=axes)
 
     def build(self, input_shape):
         size = input_shape[self.axis]
+        self.expected_input = _feature_spec(input_shape, self.axis)
         self.mean = self.add_weight("mean", (size,), "zeros", trainable=False)
         self.variance = self.add_weight("variance", (size,), "ones", trainable=False)
         mean_value, variance_value = self._given

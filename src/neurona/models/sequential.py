@@ -54,9 +54,9 @@ class Sequential(Model):
     def check_input(self, shape):
         """The layers check their own inputs, so the error names the layer that cannot take it."""
 
-    def call(self, x, training=False):
+    def call(self, x, training=False, mask=None):
         for layer in self._stack:
-            x = layer(x, training=training)
+            x, mask = layer(x, training=training, mask=mask), layer.compute_mask(x, mask)
         return x
 
     def get_config(self) -> dict:

@@ -7,16 +7,12 @@ adds every contribution (``add.at``), which gives the right gradient for repeate
 from __future__ import annotations
 
 from ..autograd.engine import apply
+from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Linear
+from ..autograd.scatter_grad import ScatterGrad, is_basic
 from ..autograd.tensor import Tensor
 from ..backend import is_array, xp_of
 from ._common import as_tensor, value
-
-
-def is_basic(index) -> bool:
-    """True when ``index`` has only ints, slices, None and Ellipsis (no element is picked twice)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
 
 
 class GetItem(Linear):
@@ -26,6 +22,8 @@ class GetItem(Linear):
         return x[index]
 
     def transpose(self, F, g, x, index):
+        if F is RAW:  # the engine adds it straight into the accumulated gradient (no zero-filled copy)
+            return ScatterGrad(g, index, value(x).shape)
         return F.index_add(g, index=index, shape=value(x).shape)
 
 
@@ -34,13 +32,7 @@ class IndexAdd(Linear):
     name = "index_add"
 
     def forward(self, g, index, shape):
-        xp = xp_of(g)
-        out = xp.zeros(shape, dtype=g.dtype)
-        if is_basic(index):
-            out[index] = g
-        else:
-            xp.add.at(out, index, g)
-        return out
+        return ScatterGrad(g, index, shape).materialize()
 
     def transpose(self, F, g, x, index, shape):
         return F.getitem(g, index=index)

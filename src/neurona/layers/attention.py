@@ -1,0 +1,177 @@
+"""Attention layers: LayerNormalization, MultiHeadAttention and a TransformerEncoder block built from them.
+
+Self-attention (the lecture's Transformers): every step of a sequence looks at every other step; the weights of
+that look are a softmax of query-key dot products, ``softmax(Q K^T / sqrt(d)) V``, computed by several heads in
+parallel. A causal mask lets step t see only steps up to t.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import activations, initializers, ops
+from ..autograd.engine import ShapeError
+from ..autograd.tensor import Tensor
+from ..functional import mean
+from .base import Layer
+from .core import Dense, Dropout
+
+
+class LayerNormalization(Layer):
+    """Normalize each sample over its last axis: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``
+    (Keras default ``epsilon=1e-3``)."""
+    propagates_mask = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        if axis not in (-1,):
+            raise NotImplementedError("LayerNormalization: only axis=-1 is implemented")
+        self.axis, self.epsilon, self.center, self.scale = axis, epsilon, center, scale
+
+    def build(self, input_shape):
+        size = input_shape[-1]
+        self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
+        self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
+        self.expected_input = (None,) * (len(input_shape) - 2) + (size,)
+
+    def call(self, x, training=False):
+        centered = x - mean(x, axis=-1, keepdims=True)
+        out = centered / ops.sqrt(mean(centered * centered, axis=-1, keepdims=True) + self.epsilon)
+        if self.gamma is not None:
+            out = out * self.gamma
+        return out + self.beta if self.beta is not None else out
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale}
+
+
+class MultiHeadAttention(Layer):
+    """Keras' MultiHeadAttention: ``call(query, value, key=None, attention_mask=None, use_causal_mask=False)``.
+
+    Each of ``num_heads`` heads projects the query, key and value to ``key_dim`` (``value_dim``) features;
+    the heads' outputs are concatenated and projected back to the query's width. Projection kernels are stored as
+    matrices: query/key/value (features, num_heads * key_dim), output (num_heads * value_dim, features).
+    ``dropout`` applies to the attention weights in training.
+    """
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
+        self.value_dim = int(value_dim or key_dim)
+        self.dropout, self.use_bias, self.output_dim = dropout, use_bias, output_shape
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self._dropout = Dropout(dropout) if dropout else None
+        self.last_attention_scores = None
+
+    def _dense(self, units, name):
+        return Dense(units, use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
+                     bias_initializer=self.bias_initializer, name=f"{self.name}/{name}")
+
+    def build(self, shapes):
+        q_shape, v_shape = shapes[0], shapes[1]
+        h = self.num_heads
+        self.query_dense = self._dense(h * self.key_dim, "query")
+        self.key_dense = self._dense(h * self.key_dim, "key")
+        self.value_dense = self._dense(h * self.value_dim, "value")
+        self.output_dense = self._dense(self.output_dim or q_shape[-1], "attention_output")
+
+    def __call__(self, query, value=None, key=None, attention_mask=None, use_causal_mask=False,
+                 return_attention_scores=False, training=False, mask=None):
+        from .base import to_input_tensor
+        query = to_input_tensor(query)
+        value = query if value is None else to_input_tensor(value)
+        key = value if key is None else to_input_tensor(key)
+        if query.ndim != 3 or value.ndim != 3:
+            raise ShapeError(f"MultiHeadAttention layer {self.name!r}: query and value must be (batch, steps, "
+                             f"features), got {query.shape} and {value.shape}")
+        if not self.built:
+            self.build([query.shape, value.shape])
+            self.built = True
+        out, scores = self._attend(query, value, key, attention_mask, use_causal_mask, mask, training)
+        return (out, scores) if return_attention_scores else out
+
+    def _split_heads(self, x, width):
+        b, t, _ = x.shape
+        return ops.transpose(ops.reshape(x, (b, t, self.num_heads, width)), (0, 2, 1, 3))  # (b, heads, t, width)
+
+    def _attend(self, query, value, key, attention_mask, use_causal_mask, mask, training):
+        q = self._split_heads(self.query_dense(query), self.key_dim)
+        k = self._split_heads(self.key_dense(key), self.key_dim)
+        v = self._split_heads(self.value_dense(value), self.value_dim)
+        scores = (q * (1.0 / math.sqrt(self.key_dim))) @ ops.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
+        allowed = self._allowed(query.shape[1], key.shape[1], attention_mask, use_causal_mask, mask)
+        if allowed is not None:
+            scores = ops.where(allowed, scores, -1e9)
+        weights = ops.softmax(scores, axis=-1)
+        if self._dropout is not None:
+            weights = self._dropout(weights, training=training)
+        context = ops.transpose(weights @ v, (0, 2, 1, 3))                          # (b, tq, heads, width)
+        b, t = context.shape[:2]
+        out = self.output_dense(ops.reshape(context, (b, t, self.num_heads * self.value_dim)))
+        self.last_attention_scores = weights
+        return out, weights
+
+    @staticmethod
+    def _allowed(tq, tk, attention_mask, use_causal_mask, mask):
+        """Bool array broadcastable to (batch, heads, tq, tk): where attention may look (None: everywhere)."""
+        allowed = None
+        if attention_mask is not None:
+            m = np.asarray(attention_mask.numpy() if isinstance(attention_mask, Tensor) else attention_mask, bool)
+            allowed = m[:, None] if m.ndim == 3 else m
+        if mask is not None:  # padded key steps are never looked at
+            keys = np.asarray(mask, dtype=bool)[:, None, None, :]
+            allowed = keys if allowed is None else allowed & keys
+        if use_causal_mask:
+            causal = np.tril(np.ones((tq, tk), dtype=bool))
+            allowed = causal if allowed is None else allowed & causal
+        return allowed
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+                "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
+                "output_shape": self.output_dim}
+
+
+class TransformerEncoder(Layer):
+    """One Transformer encoder block (post-norm, as in "Attention is all you need" and Keras-hub's default):
+
+    ``x = norm1(x + dropout(self_attention(x)))``, ``x = norm2(x + dropout(ffn(x)))`` with a two-layer
+    feed-forward network of ``intermediate_dim`` units. ``num_heads`` heads of ``width / num_heads``
+    features."""
+    propagates_mask = True
+    supports_masking = True
+
+    def __init__(self, intermediate_dim, num_heads, dropout=0.0, activation="relu", layer_norm_epsilon=1e-5,
+                 causal=False, **kwargs):
+        super().__init__(**kwargs)
+        self.intermediate_dim, self.num_heads = int(intermediate_dim), int(num_heads)
+        self.dropout, self.activation = dropout, activations.get(activation)
+        self.layer_norm_epsilon, self.causal = layer_norm_epsilon, causal
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        if width % self.num_heads:
+            raise ShapeError(f"TransformerEncoder layer {self.name!r}: the width {width} is not divisible by "
+                             f"num_heads={self.num_heads}")
+        self.attention = MultiHeadAttention(self.num_heads, width // self.num_heads, dropout=self.dropout,
+                                            name=f"{self.name}/attention")
+        self.norm1 = LayerNormalization(epsilon=self.layer_norm_epsilon, name=f"{self.name}/norm1")
+        self.norm2 = LayerNormalization(epsilon=self.layer_norm_epsilon, name=f"{self.name}/norm2")
+        self.ffn1 = Dense(self.intermediate_dim, activation=self.activation, name=f"{self.name}/ffn1")
+        self.ffn2 = Dense(width, name=f"{self.name}/ffn2")
+        self.drop = Dropout(self.dropout, name=f"{self.name}/dropout")
+        self.expected_input = (None, width)
+
+    def call(self, x, training=False, mask=None):
+        attended = self.attention(x, x, use_causal_mask=self.causal, mask=mask, training=training)
+        x = self.norm1(x + self.drop(attended, training=training))
+        return self.norm2(x + self.drop(self.ffn2(self.ffn1(x)), training=training))
+
+    def get_config(self):
+        return {**super().get_config(), "intermediate_dim": self.intermediate_dim, "num_heads": self.num_heads,
+                "dropout": self.dropout, "activation": activations.name_of(self.activation),
+                "layer_norm_epsilon": self.layer_norm_epsilon, "causal": self.causal}

@@ -1,0 +1,134 @@
+"""Convolutional and pooling layers (channels-last, as in Keras): Conv2D, Conv1D, MaxPooling2D,
+AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D.
+
+>>> import neurona as nr
+>>> nr.layers.Conv2D(8, 3, padding="same")(nr.ones((2, 28, 28, 1))).shape
+(2, 28, 28, 8)
+"""
+from __future__ import annotations
+
+from .. import activations, initializers, ops, regularizers
+from ..autograd.engine import ShapeError
+from ..functional.convolution import conv2d, global_pool2d, pool2d
+from .base import Layer
+
+
+def _pair(v):
+    return (int(v), int(v)) if isinstance(v, int) else tuple(int(a) for a in v)
+
+
+class Conv2D(Layer):
+    """``activation(conv(x, kernel) + bias)`` with a (kh, kw, in_channels, filters) kernel; inputs are
+    (batch, height, width, channels). Keras defaults: glorot_uniform kernel (fans include the kernel area), zero
+    bias, ``padding="valid"``, ``strides=1``."""
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        self.kernel_size = self._size(kernel_size)
+        self.strides, self.dilation_rate = self._size(strides), self._size(dilation_rate)
+        if padding not in ("valid", "same", "causal") or (padding == "causal" and self.rank == 2):
+            raise ValueError(f"{type(self).__name__}: unsupported padding {padding!r}")
+        self.padding = padding
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def _size(self, v):
+        return _pair(v)
+
+    def build(self, input_shape):
+        if len(input_shape) != self.rank + 2:
+            axes = "(batch, height, width, channels)" if self.rank == 2 else "(batch, steps, channels)"
+            raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a {self.rank + 2}-D input "
+                             f"{axes}, got shape {tuple(input_shape)}")
+        channels = input_shape[-1]
+        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.expected_input = (None,) * self.rank + (channels,)
+
+    def call(self, x, training=False):
+        y = conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
+        return self.activation(y)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": list(self.kernel_size),
+                "strides": list(self.strides), "padding": self.padding, "dilation_rate": list(self.dilation_rate),
+                "activation": activations.name_of(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class Conv1D(Conv2D):
+    """1-D convolution over (batch, steps, channels) with a (k, in_channels, filters) kernel; ``padding`` may
+    also be ``"causal"`` (output step t sees only inputs up to t)."""
+    rank = 1
+
+    def _size(self, v):
+        return (int(v),) if isinstance(v, int) else tuple(int(a) for a in v)
+
+    def call(self, x, training=False):
+        n, steps, channels = x.shape
+        kernel = ops.reshape(self.kernel, (1,) + self.kernel.shape)
+        y = conv2d(ops.reshape(x, (n, 1, steps, channels)), kernel, self.bias, (1,) + self.strides,
+                   "valid" if self.padding == "valid" else self.padding, (1,) + self.dilation_rate)
+        return self.activation(ops.reshape(y, (n, y.shape[2], self.filters)))
+
+
+class _Pooling2D(Layer):
+    reduce = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = _pair(pool_size)
+        self.strides = self.pool_size if strides is None else _pair(strides)
+        if padding not in ("valid", "same"):
+            raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
+        self.padding = padding
+
+    def build(self, input_shape):
+        if len(input_shape) != 4:
+            raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a 4-D input (batch, height, "
+                             f"width, channels), got shape {tuple(input_shape)}")
+        self.expected_input = (None, None, input_shape[-1])
+
+    def call(self, x, training=False):
+        return pool2d(x, self.pool_size, self.strides, self.padding, self.reduce)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": list(self.pool_size), "strides": list(self.strides),
+                "padding": self.padding}
+
+
+class MaxPooling2D(_Pooling2D):
+    """The maximum of each ``pool_size`` window (default 2x2, stride = pool size)."""
+    reduce = "max"
+
+
+class AveragePooling2D(_Pooling2D):
+    """The mean of each ``pool_size`` window."""
+    reduce = "mean"
+
+
+class GlobalAveragePooling2D(Layer):
+    """The mean over height and width: (batch, h, w, c) -> (batch, c)."""
+
+    def call(self, x, training=False):
+        return global_pool2d(x, "mean")
+
+
+class GlobalMaxPooling2D(Layer):
+    """The maximum over height and width: (batch, h, w, c) -> (batch, c)."""
+
+    def call(self, x, training=False):
+        return global_pool2d(x, "max")

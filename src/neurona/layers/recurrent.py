@@ -1,0 +1,214 @@
+"""Recurrent layers with Keras' semantics: SimpleRNN, LSTM, GRU (``reset_after=True``) and Bidirectional.
+
+Inputs are (batch, steps, features). The step loop is plain Python over time (not over units or samples); each
+step is a few matrix products and elementwise primitives, so autograd differentiates through time.
+``return_sequences`` returns every step's output, ``return_state`` also the final states. A mask (from
+``Embedding(mask_zero=True)`` or ``Masking``) marks padded steps: the state is carried over them unchanged and
+their output is zero, as in PyTorch's packed sequences.
+
+Keras defaults: glorot_uniform input kernels, orthogonal recurrent kernels, zero biases; LSTM adds 1 to the
+forget gate's bias (``unit_forget_bias``). Gate order: LSTM [input, forget, cell, output]; GRU [update, reset,
+candidate].
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, initializers, ops
+from ..autograd.engine import ShapeError
+from ..autograd.tensor import Tensor
+from .base import Layer
+
+
+class _RNN(Layer):
+    """Shared machinery: weights, the time loop, masks and the outputs; subclasses write ``step``."""
+    gates = 1
+    supports_masking = True
+
+    def __init__(self, units, activation="tanh", return_sequences=False, return_state=False, go_backwards=False,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a 3-D input (batch, steps, "
+                             f"features), got shape {tuple(input_shape)}")
+        width = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (input_shape[-1], width), self.kernel_initializer)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer)
+        self.build_bias()
+        self.expected_input = (None, input_shape[-1])
+
+    def build_bias(self):
+        self.bias = self.add_weight("bias", (self.gates * self.units,), self.bias_initializer)
+
+    def initial_states(self, batch, dtype):
+        return [Tensor(np.zeros((batch, self.units), dtype=dtype))]
+
+    def call(self, x, training=False, mask=None, initial_state=None):
+        batch, steps, _ = x.shape
+        states = list(initial_state) if initial_state is not None else self.initial_states(batch, x.dtype)
+        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        projected = self.project_inputs(x)  # every step's input product at once: one big matrix product
+        outputs = []
+        for t in order:
+            output, new_states = self.step(projected[t], states)
+            if mask is not None:
+                keep = np.asarray(mask[:, t], dtype=bool)[:, None]
+                new_states = [ops.where(keep, n, s) for n, s in zip(new_states, states)]
+                output = ops.where(keep, output, 0.0)
+            states = new_states
+            outputs.append(output)
+        last = states[0] if mask is not None else outputs[-1]
+        result = ops.stack(outputs, axis=1) if self.return_sequences else last
+        return [result] + states if self.return_state else result
+
+    def project_inputs(self, x):
+        """``x @ kernel + bias`` for all steps, split into a list of (batch, width) per step."""
+        batch, steps, features = x.shape
+        flat = ops.reshape(ops.transpose(x, (1, 0, 2)), (steps * batch, features)) @ self.kernel
+        flat = self.add_input_bias(flat)
+        return [flat[t * batch:(t + 1) * batch] for t in range(steps)]
+
+    def add_input_bias(self, flat):
+        return flat + self.bias
+
+    def compute_mask(self, x, mask=None):
+        return mask if self.return_sequences else None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": activations.name_of(self.activation),
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
+
+
+class SimpleRNN(_RNN):
+    """``h_t = activation(x_t W + h_{t-1} U + b)``."""
+
+    def step(self, projected, states):
+        h = self.activation(projected + states[0] @ self.recurrent_kernel)
+        return h, [h]
+
+
+class LSTM(_RNN):
+    """Long short-term memory: gates decide what the cell state forgets, takes in and shows.
+
+    ``c_t = f * c_{t-1} + i * tanh(g)``, ``h_t = o * tanh(c_t)`` with i, f, o sigmoid gates. States: [h, c].
+    """
+    gates = 4
+
+    def __init__(self, units, recurrent_activation="sigmoid", unit_forget_bias=True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = unit_forget_bias
+
+    def build_bias(self):
+        super().build_bias()
+        if self.unit_forget_bias:
+            self.bias.data[self.units: 2 * self.units] += 1.0
+
+    def initial_states(self, batch, dtype):
+        return [Tensor(np.zeros((batch, self.units), dtype=dtype)) for _ in range(2)]
+
+    def step(self, projected, states):
+        h, c = states
+        u = self.units
+        z = projected + h @ self.recurrent_kernel
+        gates = self.recurrent_activation(z)
+        i, f, o = gates[:, :u], gates[:, u:2 * u], gates[:, 3 * u:]
+        c = f * c + i * self.activation(z[:, 2 * u:3 * u])
+        h = o * self.activation(c)
+        return h, [h, c]
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": activations.name_of(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRU(_RNN):
+    """Gated recurrent unit, Keras' default ``reset_after=True`` form (the one cuDNN and PyTorch use):
+
+    ``z, r = sigmoid(x W + b_in + h U + b_rec)`` (update, reset), ``n = tanh(x W_n + b_in_n + r * (h U_n +
+    b_rec_n))``, ``h_t = z * h_{t-1} + (1 - z) * n``. The bias has shape (2, 3 * units): input and recurrent.
+    """
+    gates = 3
+
+    def __init__(self, units, recurrent_activation="sigmoid", reset_after=True, **kwargs):
+        super().__init__(units, **kwargs)
+        if not reset_after:
+            raise NotImplementedError("GRU: only reset_after=True (Keras' default) is implemented")
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = reset_after
+
+    def build_bias(self):
+        self.bias = self.add_weight("bias", (2, 3 * self.units), self.bias_initializer)
+
+    def add_input_bias(self, flat):
+        return flat + self.bias[0]
+
+    def step(self, projected, states):
+        (h,) = states
+        u = self.units
+        recurrent = h @ self.recurrent_kernel + self.bias[1]
+        zr = self.recurrent_activation(projected[:, :2 * u] + recurrent[:, :2 * u])
+        z, r = zr[:, :u], zr[:, u:]
+        n = self.activation(projected[:, 2 * u:] + r * recurrent[:, 2 * u:])
+        h = z * h + (1.0 - z) * n
+        return h, [h]
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": activations.name_of(self.recurrent_activation),
+                "reset_after": self.reset_after}
+
+
+class Bidirectional(Layer):
+    """Runs a recurrent layer forwards and a copy of it backwards over the sequence and concatenates the two
+    outputs (``merge_mode="concat"``; also "sum", "mul", "ave")."""
+    supports_masking = True
+
+    def __init__(self, layer, merge_mode="concat", **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, _RNN):
+            raise TypeError(f"Bidirectional wraps a recurrent layer, got {type(layer).__name__}")
+        self.forward_layer = layer
+        config = {**layer.get_config(), "go_backwards": not layer.go_backwards,
+                  "name": f"backward_{layer.name}"}
+        config.pop("input_shape", None)
+        self.backward_layer = type(layer).from_config(config)
+        self.merge_mode = merge_mode
+
+    def call(self, x, training=False, mask=None):
+        fwd = self.forward_layer(x, training=training, mask=mask)
+        bwd = self.backward_layer(x, training=training, mask=mask)
+        states = []
+        if self.forward_layer.return_state:
+            fwd, *f_states = fwd
+            bwd, *b_states = bwd
+            states = f_states + b_states
+        if self.forward_layer.return_sequences:
+            bwd = bwd[:, ::-1]  # the backward layer's outputs come in reversed time order
+        merged = {"concat": lambda: ops.concatenate([fwd, bwd], axis=-1), "sum": lambda: fwd + bwd,
+                  "mul": lambda: fwd * bwd, "ave": lambda: (fwd + bwd) * 0.5}[self.merge_mode]()
+        return [merged] + states if states else merged
+
+    def compute_mask(self, x, mask=None):
+        return mask if self.forward_layer.return_sequences else None
+
+    def get_config(self):
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": {"class_name": type(self.forward_layer).__name__,
+                          "config": self.forward_layer.get_config()}}
+
+    @classmethod
+    def from_config(cls, config):
+        from .base import LAYER_CLASSES
+        config = dict(config)
+        spec = config.pop("layer")
+        return cls(LAYER_CLASSES[spec["class_name"]].from_config(dict(spec["config"])), **config)

@@ -1,0 +1,91 @@
+"""LayerNormalization, MultiHeadAttention and TransformerEncoder against PyTorch; gradient checks."""
+import numpy as np
+import pytest
+import torch
+
+import neurona as nr
+from .torch_copy import check_gradients, compare, t, to_float64
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(2, 5, 8)).astype(np.float32)
+
+
+def test_layer_normalization_matches_torch():
+    layer = nr.layers.LayerNormalization(epsilon=1e-5)
+    layer(X)
+    layer.gamma.data[...] = RNG.normal(size=8)
+    layer.beta.data[...] = RNG.normal(size=8)
+    norm = torch.nn.LayerNorm(8, eps=1e-5)
+    with torch.no_grad():
+        norm.weight.copy_(t(layer.gamma.numpy()))
+        norm.bias.copy_(t(layer.beta.numpy()))
+    compare(layer, norm, X, [(layer.gamma, lambda: norm.weight.grad.numpy()),
+                             (layer.beta, lambda: norm.bias.grad.numpy())])
+
+
+def copy_attention(mha, torch_mha):
+    with torch.no_grad():
+        torch_mha.in_proj_weight.copy_(t(np.concatenate([d.kernel.numpy().T for d in
+                                                         (mha.query_dense, mha.key_dense, mha.value_dense)])))
+        torch_mha.in_proj_bias.copy_(t(np.concatenate([d.bias.numpy() for d in
+                                                       (mha.query_dense, mha.key_dense, mha.value_dense)])))
+        torch_mha.out_proj.weight.copy_(t(mha.output_dense.kernel.numpy().T))
+        torch_mha.out_proj.bias.copy_(t(mha.output_dense.bias.numpy()))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_multi_head_self_attention_matches_torch(causal):
+    mha = nr.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    mha(X, X)
+    for w in mha.weights:
+        w.data[...] = RNG.normal(scale=0.3, size=w.shape)
+    torch_mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    copy_attention(mha, torch_mha)
+    mask = torch.triu(torch.ones(5, 5, dtype=torch.bool), 1) if causal else None
+    compare(mha, lambda z: torch_mha(z, z, z, attn_mask=mask, need_weights=False)[0], X,
+            [(mha.query_dense.kernel, lambda: torch_mha.in_proj_weight.grad.numpy()[:8].T),
+             (mha.output_dense.kernel, lambda: torch_mha.out_proj.weight.grad.numpy().T)],
+            ours_fn=lambda z: mha(z, z, use_causal_mask=causal))
+
+
+def test_causal_attention_never_looks_ahead():
+    mha = nr.layers.MultiHeadAttention(2, 4)
+    out, scores = mha(X, X, use_causal_mask=True, return_attention_scores=True)
+    assert scores.shape == (2, 2, 5, 5)
+    assert np.all(np.triu(scores.numpy()[0, 0], 1) == 0)
+    changed = X.copy()
+    changed[:, 3:] += 1.0  # changing later steps leaves earlier outputs untouched
+    np.testing.assert_allclose(mha(changed, changed, use_causal_mask=True).numpy()[:, :3], out.numpy()[:, :3],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_transformer_encoder_matches_torch():
+    block = nr.layers.TransformerEncoder(intermediate_dim=16, num_heads=2)
+    block(X)
+    layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    copy_attention(block.attention, layer.self_attn)
+    with torch.no_grad():
+        for ours, theirs in ((block.ffn1, layer.linear1), (block.ffn2, layer.linear2)):
+            theirs.weight.copy_(t(ours.kernel.numpy().T))
+            theirs.bias.copy_(t(ours.bias.numpy()))
+    layer.train(False)
+    compare(block, lambda z: layer(z), X,
+            [(block.ffn1.kernel, lambda: layer.linear1.weight.grad.numpy().T),
+             (block.norm2.gamma, lambda: layer.norm2.weight.grad.numpy())])
+
+
+def test_attention_gradients_by_central_differences():
+    x = RNG.normal(size=(1, 3, 4))
+    block = nr.layers.TransformerEncoder(intermediate_dim=6, num_heads=2, causal=True)
+    block(x)
+    to_float64(block)
+    check_gradients(block, x, block.weights[:4])
+
+
+def test_position_embedding_adds_a_vector_per_step():
+    layer = nr.layers.PositionEmbedding(sequence_length=10)
+    out = layer(X)
+    np.testing.assert_allclose(out.numpy() - X, np.broadcast_to(layer.position_embeddings.numpy()[:5], X.shape),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="longer than sequence_length=10"):
+        layer(np.zeros((1, 11, 8)))
