@@ -12,6 +12,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import autograd, backend, ops
+
+backend.tune_allocator()
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, ShapeError
 from .autograd.transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
 from . import tensor_methods as _tensor_methods  # noqa: F401  (binds operators and methods on Tensor)

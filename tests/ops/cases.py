@@ -253,6 +253,22 @@ def _conv_cases():
         tags={"conv"})
     yield Case("max_pool", lambda x: pool2d(x, 2), _nchw(lambda x: F.max_pool2d(x, 2)), ((2, 6, 5, 3),),
                second_order=True, tags={"conv"})
+    masks = [m for m in np.eye(4, dtype=bool)[np.random.default_rng(4).integers(0, 4, size=(1, 2, 3, 2))]
+             .transpose(4, 0, 1, 2, 3)]
+    chosen = np.stack(masks).argmax(axis=0)
+
+    def torch_gather(x):
+        return torch.take_along_dim(_torch_windows(x, 2, 2).reshape(1, 2, 3, 4, 2),
+                                    torch.as_tensor(chosen)[:, :, :, None], dim=3)[:, :, :, 0]
+    yield Case("pool_gather", lambda x: apply(REGISTRY["pool_gather"], (x,), {"masks": masks, "kernel": (2, 2),
+                                                                             "strides": (2, 2)}),
+               torch_gather, ((1, 4, 6, 2),), second_order=True, tags={"conv"})
+    yield Case("pool_scatter", lambda g: apply(REGISTRY["pool_scatter"], (g,), {
+        "masks": masks, "kernel": (2, 2), "strides": (2, 2), "image_shape": (1, 4, 6, 2)}),
+        lambda g: torch.func.vjp(torch_gather, torch.zeros(1, 4, 6, 2, dtype=g.dtype))[1](g)[0], ((1, 2, 3, 2),),
+        second_order=True, tags={"conv"})
+    yield Case("max_pool_overlapping", lambda x: pool2d(x, 3, 2), _nchw(lambda x: F.max_pool2d(x, 3, 2)),
+               ((2, 7, 6, 3),), second_order=True, tags={"conv"})
     yield Case("max_pool_same", lambda x: pool2d(x, 3, 2, padding="same"),
                _nchw(lambda x: F.max_pool2d(x, 3, 2, padding=1)), ((1, 7, 7, 2),), tags={"conv"})
     yield Case("avg_pool_same", lambda x: pool2d(x, 3, 2, padding="same", reduce="mean"),

@@ -175,10 +175,14 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
             if node.stamp != stamp_now or node.out_stale:
                 _check_versions(node)
             inputs = node.inputs
+            prim = node.prim
+            params = node.params
+            if prim.skips_unneeded:
+                params = {**params, "needs": tuple([x.__class__ is Tensor and x.requires_grad for x in inputs])}
             if tensor_mode:
-                in_grads = node.prim.vjp(F, g, _output_for_rule(node), *inputs, **node.params)
+                in_grads = prim.vjp(F, g, _output_for_rule(node), *inputs, **params)
             else:
-                in_grads = node.prim.vjp(F, g, node.out_data, *node.arrays, **node.params)
+                in_grads = prim.vjp(F, g, node.out_data, *node.arrays, **params)
             for x, gx in zip(inputs, in_grads):
                 if gx is None or x.__class__ is not Tensor or not x.requires_grad:
                     continue

@@ -43,6 +43,9 @@ class Primitive:
     name = "primitive"
     saves: tuple = None  # None: every input
     saves_output = False
+    #: When true, ``vjp`` also receives ``needs=`` (one bool per input: does it need a gradient?), so it can skip
+    #: the expensive ones nobody asked for (matmul with a data input).
+    skips_unneeded = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

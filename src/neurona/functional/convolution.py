@@ -16,7 +16,7 @@ from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
 from ..ops._common import as_tensor
-from ..ops.convolution import im2col
+from ..ops.convolution import im2col, max_pool
 from .reductions import mean
 
 
@@ -70,17 +70,30 @@ def pool2d(x, pool_size=2, strides=None, padding="valid", reduce="max"):
     x = as_tensor(x)
     pool = _pair(pool_size)
     strides = pool if strides is None else _pair(strides)
+    if strides == pool and padding == "valid" and reduce == "mean":
+        return _tiled_mean(x, pool)
     padded = _padded(x, pool, strides, (1, 1), padding)
     if reduce == "max":
         if padded is not x:  # padded pixels must never win: -inf there
             outside = _padding_mask(x, pool, strides, padding)
             padded = padded + Tensor(xp_of(x.data).where(outside, -xp_of(x.data).inf, 0.0).astype(x.dtype))
-        return ops.max(im2col(padded, pool, strides), axis=(3, 4))
+        return max_pool(padded, pool, strides)
     total = ops.sum(im2col(padded, pool, strides), axis=(3, 4))
     if padded is x:
         return total / float(pool[0] * pool[1])
     inside = Tensor((~_padding_mask(x, pool, strides, padding)).astype(x.dtype))
     return total / ops.sum(im2col(inside, pool, strides), axis=(3, 4))
+
+
+def _tiled_mean(x, pool):
+    """Average pooling over non-overlapping windows: the image reshaped to (N, OH, ph, OW, pw, C), a view,
+    averaged over the two window axes (rows and columns left over at the edges are dropped, as with "valid")."""
+    n, h, w, c = x.shape
+    (ph, pw) = pool
+    oh, ow = h // ph, w // pw
+    if oh * ph != h or ow * pw != w:
+        x = x[:, :oh * ph, :ow * pw, :]
+    return mean(ops.reshape(x, (n, oh, ph, ow, pw, c)), axis=(2, 4))
 
 
 def _padding_mask(x, pool, strides, padding):

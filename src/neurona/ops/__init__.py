@@ -11,9 +11,9 @@ from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshap
                     transpose)
 from .softmax import log_softmax, softmax
 from .special import erf, softplus
-from .convolution import col2im, im2col
+from .convolution import col2im, im2col, max_pool
 
 __all__ = ["abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
            "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "expand_dims", "flatten", "pad",
-           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "erf", "softplus", "col2im", "im2col"]
+           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "erf", "softplus", "col2im", "im2col", "max_pool"]

@@ -18,11 +18,12 @@ def _swap_last(F, a):
 
 class MatMul(Primitive):
     name = "matmul"
+    skips_unneeded = True
 
     def forward(self, a, b):
         return a @ b
 
-    def vjp(self, F, g, out, a, b):
+    def vjp(self, F, g, out, a, b, needs=(True, True)):
         a_vec, b_vec = len(a.shape) == 1, len(b.shape) == 1
         if a_vec and b_vec:
             return g * b, g * a
@@ -33,12 +34,15 @@ class MatMul(Primitive):
             g2 = F.reshape(g2, shape=g2.shape[:-1] + (1,) + g2.shape[-1:])
         if b_vec:
             g2 = F.reshape(g2, shape=g2.shape + (1,))
-        ga = g2 @ _swap_last(F, b2)
-        gb = _swap_last(F, a2) @ g2
-        if a_vec:
-            ga = F.reshape(ga, shape=ga.shape[:-2] + ga.shape[-1:])
-        if b_vec:
-            gb = F.reshape(gb, shape=gb.shape[:-1])
+        ga = gb = None
+        if needs[0]:
+            ga = g2 @ _swap_last(F, b2)
+            if a_vec:
+                ga = F.reshape(ga, shape=ga.shape[:-2] + ga.shape[-1:])
+        if needs[1]:
+            gb = _swap_last(F, a2) @ g2
+            if b_vec:
+                gb = F.reshape(gb, shape=gb.shape[:-1])
         return ga, gb
 
     def jvp(self, F, tangents, out, a, b):
