@@ -86,3 +86,26 @@ def test_mnist_mlp_reaches_98_percent(tmp_path):
     f = run("mnist_mlp", tmp_path, "--data", str(shared_data("mnist", "idx")), quick=False)
     assert f["test accuracy"] >= 0.98
     assert (tmp_path / "mnist_mlp.neurona").exists()
+
+
+def test_mnist_cnn_quick(tmp_path):
+    f = run("mnist_cnn", tmp_path, "--data", str(shared_data("mnist", "idx")))
+    assert f["test accuracy"] > 0.85  # 6,000 images, 2 epochs
+
+
+@pytest.mark.slow
+def test_mnist_cnn_reaches_99_percent_within_15_minutes(tmp_path):
+    f = run("mnist_cnn", tmp_path, "--data", str(shared_data("mnist", "idx")), quick=False)
+    assert f["test accuracy"] >= 0.99 and f["training minutes"] < 15
+
+
+def test_sequence_models_quick(tmp_path):
+    f = run("sequence_models", tmp_path, "--data", str(shared_data("mnist", "idx")))
+    assert all(f[f"{name}: test accuracy"] > 0.5 for name in ("LSTM", "GRU", "Transformer"))
+
+
+@pytest.mark.slow
+def test_sequence_models_reach_97_percent(tmp_path):
+    f = run("sequence_models", tmp_path, "--data", str(shared_data("mnist", "idx")), quick=False)
+    for name in ("LSTM", "GRU", "Transformer"):
+        assert f[f"{name}: test accuracy"] >= 0.97, name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import activations, initializers, ops, regularizers
 from ..autograd.engine import ShapeError
+from ..functional import mean
 from ..functional.convolution import conv2d, global_pool2d, pool2d
 from .base import Layer
 
@@ -125,6 +126,20 @@ class GlobalAveragePooling2D(Layer):
 
     def call(self, x, training=False):
         return global_pool2d(x, "mean")
+
+
+class GlobalAveragePooling1D(Layer):
+    """The mean over the steps: (batch, steps, features) -> (batch, features)."""
+
+    def call(self, x, training=False):
+        return mean(x, axis=1)
+
+
+class GlobalMaxPooling1D(Layer):
+    """The maximum over the steps: (batch, steps, features) -> (batch, features)."""
+
+    def call(self, x, training=False):
+        return ops.max(x, axis=1)
 
 
 class GlobalMaxPooling2D(Layer):

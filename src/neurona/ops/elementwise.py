@@ -207,8 +207,12 @@ class Sigmoid(Elementwise):
 
     def forward(self, x):
         xp = xp_of(x)
-        e = xp.exp(-xp.abs(x))  # never overflows: exp of a non-positive number
-        return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+        # exp(min(x, 0)) / (1 + exp(-|x|)): both exponents are <= 0, so nothing overflows, and no branch
+        denominator = xp.exp(-xp.abs(x))
+        denominator += 1.0
+        out = xp.exp(xp.minimum(x, 0))
+        out /= denominator
+        return out
 
     def partials(self, F, out, x):
         return (out * (1.0 - out),)

@@ -1,0 +1,69 @@
+"""Running one benchmark case for neurona and for PyTorch, each in its own subprocess (so each one's peak RSS is
+its own), with the same thread count, and reporting the median time, peak RSS and the ratios.
+
+A benchmark module defines ``run_neurona(args)`` and ``run_torch(args)`` returning (seconds, loss) and calls
+:func:`main` with its description.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+
+
+def thread_env(threads: int) -> dict:
+    return {**os.environ, "OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads),
+            "MKL_NUM_THREADS": str(threads)}
+
+
+def measure(script, framework, extra, threads, repeat):
+    """Median seconds, peak RSS and the last loss of ``repeat`` fresh runs of ``script --worker framework``."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, script, "--worker", framework, "--threads", str(threads), *extra],
+                             capture_output=True, text=True, env=thread_env(threads))
+        if out.returncode != 0:
+            raise RuntimeError(f"{framework} worker failed:\n{out.stderr[-2000:]}")
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {"seconds": statistics.median(r["seconds"] for r in runs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "loss": runs[-1]["loss"]}
+
+
+def main(description, script, run_neurona, run_torch, add_arguments=lambda p: None, argv=None, label=""):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--worker", choices=["neurona", "torch"])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.worker:
+        if args.worker == "torch":
+            import torch
+            torch.set_num_threads(args.threads)
+        seconds, loss = (run_neurona if args.worker == "neurona" else run_torch)(args)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_rss_mb": peak}))
+        return None
+    ours = measure(script, "neurona", _passthrough(args, parser), args.threads, args.repeat)
+    theirs = measure(script, "torch", _passthrough(args, parser), args.threads, args.repeat)
+    ratio, rss_ratio = ours["seconds"] / theirs["seconds"], ours["peak_rss_mb"] / theirs["peak_rss_mb"]
+    print(f"{description}{label}, {args.threads} threads, median of {args.repeat}")
+    print(f"  time      neurona {ours['seconds']:8.2f} s    pytorch {theirs['seconds']:8.2f} s    ratio {ratio:.2f}")
+    print(f"  peak RSS  neurona {ours['peak_rss_mb']:8.0f} MB   pytorch {theirs['peak_rss_mb']:8.0f} MB   "
+          f"ratio {rss_ratio:.2f}")
+    print(f"  loss      neurona {ours['loss']:8.4f}      pytorch {theirs['loss']:8.4f}")
+    return {"neurona": ours, "pytorch": theirs, "ratio": ratio, "rss_ratio": rss_ratio}
+
+
+def _passthrough(args, parser):
+    """The benchmark's own options, forwarded to the workers."""
+    out = []
+    for action in parser._actions:
+        if action.dest in ("help", "repeat", "threads", "worker"):
+            continue
+        out += [action.option_strings[0], str(getattr(args, action.dest))]
+    return out

@@ -1,0 +1,61 @@
+"""One epoch of an LSTM with 128 units reading 28x28 images as 28-step sequences (then a dense softmax), batch
+64: neurona vs PyTorch.
+
+    python benchmarks/lstm.py [--batch-size 64] [--samples 60000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from _harness import main
+from mlp_mnist import torch_epoch
+
+
+def sequences(n, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8).astype(np.float32)
+    x /= 255.0
+    return x, rng.integers(0, 10, size=n)
+
+
+def run_neurona(args):
+    import neurona as nr
+    from neurona import layers as L
+    x, y = sequences(args.samples)
+    nr.utils.set_random_seed(0)
+    model = nr.Sequential([L.Input((28, 28)), L.LSTM(128), L.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x[:1024], y[:1024], batch_size=args.batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=args.batch_size, epochs=1, verbose=0)
+    return time.perf_counter() - start, history.history["loss"][0]
+
+
+def run_torch(args):
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(28, 128, batch_first=True)
+            self.out = torch.nn.Linear(128, 10)
+
+        def forward(self, z):
+            return self.out(self.lstm(z)[0][:, -1])
+    x, y = sequences(args.samples)
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+    return torch_epoch(net, opt, x, y, args.batch_size, torch.nn.functional.cross_entropy, warmup=1024)
+
+
+def add_arguments(parser):
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--samples", type=int, default=60_000)
+
+
+if __name__ == "__main__":
+    main(__doc__.splitlines()[0], __file__, run_neurona, run_torch, add_arguments)
