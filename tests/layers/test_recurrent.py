@@ -140,3 +140,24 @@ def test_recurrent_gradients_by_central_differences(cls):
 def test_recurrent_layer_on_a_2d_input_names_the_layer():
     with pytest.raises(ValueError, match=r"lstm.*\(batch, steps, features\).*\(4, 7\)"):
         nr.layers.LSTM(3)(np.zeros((4, 7)))
+
+
+@pytest.mark.parametrize("cls", [nr.layers.LSTM, nr.layers.GRU])
+def test_fused_cells_equal_their_composed_twins(cls, monkeypatch):
+    x = RNG.normal(size=(2, 5, 3))
+    fused = cls(4, return_sequences=True)
+    fused(x)
+    to_float64(fused)
+    xs = nr.tensor(x, requires_grad=True)
+    out = fused(xs)
+    out.sum().backward()
+    grads = [w.grad.numpy().copy() for w in fused.weights] + [xs.grad.numpy().copy()]
+    monkeypatch.setattr(nr.layers.recurrent.activations, "tanh", lambda z: nr.ops.tanh(z))  # defeats the fast path
+    for w in fused.weights:
+        w.grad = None
+    xs2 = nr.tensor(x, requires_grad=True)
+    composed = fused(xs2)
+    composed.sum().backward()
+    np.testing.assert_allclose(composed.numpy(), out.numpy(), rtol=1e-12)
+    for a, b in zip([w.grad.numpy() for w in fused.weights] + [xs2.grad.numpy()], grads):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -276,8 +276,56 @@ def _conv_cases():
                second_order=True, tags={"conv"})
 
 
+def _torch_lstm_cell(z, c):
+    u = c.shape[1]
+    i, f, o = torch.sigmoid(z[:, :u]), torch.sigmoid(z[:, u:2 * u]), torch.sigmoid(z[:, 3 * u:])
+    c2 = f * c + i * torch.tanh(z[:, 2 * u:3 * u])
+    return torch.cat([o * torch.tanh(c2), c2], dim=1)
+
+
+def _torch_gru_cell(xp, hp, h):
+    u = h.shape[1]
+    z, r = torch.sigmoid(xp[:, :u] + hp[:, :u]), torch.sigmoid(xp[:, u:2 * u] + hp[:, u:2 * u])
+    n = torch.tanh(xp[:, 2 * u:] + r * hp[:, 2 * u:])
+    return (1 - z) * n + z * h
+
+
+def _torch_lstm_sequence(xz, u, h0, c0, mask=None):
+    h, c, outs = h0, c0, []
+    for t in range(xz.shape[0]):
+        hc = _torch_lstm_cell(xz[t] + h @ u, c)
+        if mask is not None:
+            hc = hc * mask[t] + torch.cat([h, c], dim=1) * (1 - mask[t])
+        outs.append(hc)
+        h, c = hc[:, :h0.shape[1]], hc[:, h0.shape[1]:]
+    return torch.stack(outs)
+
+
+def _torch_gru_sequence(xp, u, b, h0, mask=None):
+    h, outs = h0, []
+    for t in range(xp.shape[0]):
+        new = _torch_gru_cell(xp[t], h @ u + b, h)
+        h = new if mask is None else new * mask[t] + h * (1 - mask[t])
+        outs.append(h)
+    return torch.stack(outs)
+
+
+def _cell_cases():
+    yield Case("lstm_cell", nr.ops.lstm_cell, _torch_lstm_cell, ((3, 8), (3, 2)), second_order=True)
+    yield Case("gru_cell", nr.ops.gru_cell, _torch_gru_cell, ((3, 6), (3, 6), (3, 2)), second_order=True)
+    mask = (np.random.default_rng(2).random((4, 3, 1)) > 0.3).astype(np.float64)
+    for m in (None, mask):
+        label = "" if m is None else "_masked"
+        yield Case(f"lstm_sequence{label}", lambda *a, m=m: nr.ops.lstm_sequence(*a, mask=m),
+                   lambda *a, m=m: _torch_lstm_sequence(*a, mask=None if m is None else torch.as_tensor(m, dtype=a[0].dtype)),
+                   ((4, 3, 8), (2, 8), (3, 2), (3, 2)), second_order=True)
+        yield Case(f"gru_sequence{label}", lambda *a, m=m: nr.ops.gru_sequence(*a, mask=m),
+                   lambda *a, m=m: _torch_gru_sequence(*a, mask=None if m is None else torch.as_tensor(m, dtype=a[0].dtype)),
+                   ((4, 3, 6), (2, 6), (6,), (3, 2)), second_order=True)
+
+
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
        + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases())
-       + list(_conv_cases()))
+       + list(_conv_cases()) + list(_cell_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

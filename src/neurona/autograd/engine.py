@@ -48,15 +48,20 @@ def apply(prim, inputs, params):
         out_data = prim.forward(*arrays, **params)
     except ValueError as exc:
         raise _op_error(prim, arrays, exc) from None
+    aux = None
+    if prim.saves_aux:
+        out_data, aux = out_data
     if out_data.__class__ is not _ndarray and not backend.is_array(out_data):
         out_data = np.asarray(out_data)
     out = _make(out_data)
     if state.grad_enabled:
         for x in inputs:
             if x.__class__ is Tensor and x.requires_grad:
-                out._node = Node(prim, inputs, arrays, params, out_data if prim.saves_output else None,
-                                 _next_seq(), state.inplace_count)
+                out._node = node = Node(prim, inputs, arrays, params, out_data if prim.saves_output else None,
+                                        _next_seq(), state.inplace_count)
                 out.requires_grad = True
+                if aux is not None:
+                    node.aux = aux
                 break
     if state.fw_levels:
         forward_mode.propagate(prim, inputs, params, out)
@@ -181,6 +186,8 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
                 params = {**params, "needs": tuple([x.__class__ is Tensor and x.requires_grad for x in inputs])}
             if tensor_mode:
                 in_grads = prim.vjp(F, g, _output_for_rule(node), *inputs, **params)
+            elif prim.saves_aux:
+                in_grads = prim.vjp(F, g, node.out_data, *node.arrays, aux=node.aux, **params)
             else:
                 in_grads = prim.vjp(F, g, node.out_data, *node.arrays, **params)
             for x, gx in zip(inputs, in_grads):

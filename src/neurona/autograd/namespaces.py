@@ -33,7 +33,8 @@ class _Namespace:
 
 
 def _raw_apply(prim, *args, **params):
-    return prim.forward(*args, **params)
+    out = prim.forward(*args, **params)
+    return out[0] if prim.saves_aux else out
 
 
 def _tensor_apply(prim, *args, **params):

@@ -9,7 +9,7 @@ from __future__ import annotations
 class Node:
     """What reverse mode needs to differentiate one primitive application (``Tensor.grad_fn``)."""
     __slots__ = ("prim", "inputs", "arrays", "params", "out_data", "seq", "stamp", "out_tensor", "out_stale",
-                 "retain_ref", "__weakref__")
+                 "retain_ref", "aux", "__weakref__")
 
     def __init__(self, prim, inputs, arrays, params, out_data, seq, stamp):
         self.prim = prim
@@ -22,6 +22,7 @@ class Node:
         self.out_tensor = None        # kept only when the output carries forward-mode tangents
         self.out_stale = False        # set when the output was modified in place
         self.retain_ref = None        # weakref to a non-leaf Tensor that asked for retain_grad()
+        self.aux = None               # raw intermediates the forward kept for a first-order backward
 
     @property
     def name(self) -> str:
@@ -36,6 +37,7 @@ class Node:
         self.inputs = None
         self.arrays = None
         self.out_data = None
+        self.aux = None
         self.out_tensor = None
 
     def __repr__(self):

@@ -46,6 +46,10 @@ class Primitive:
     #: When true, ``vjp`` also receives ``needs=`` (one bool per input: does it need a gradient?), so it can skip
     #: the expensive ones nobody asked for (matmul with a data input).
     skips_unneeded = False
+    #: When true, ``forward`` returns ``(out, aux)``: raw intermediates (gate values, say) that the first-order
+    #: backward pass hands to ``vjp`` as ``aux=`` so it need not recompute them. A differentiable backward
+    #: (higher order) gets ``aux=None`` and recomputes from Tensors, so derivatives of derivatives stay exact.
+    saves_aux = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -55,6 +55,8 @@ class _RNN(Layer):
     def call(self, x, training=False, mask=None, initial_state=None):
         batch, steps, _ = x.shape
         states = list(initial_state) if initial_state is not None else self.initial_states(batch, x.dtype)
+        if self.fused:
+            return self.call_fused(x, mask, states)
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         projected = self.project_inputs(x)  # every step's input product at once: one big matrix product
         outputs = []
@@ -68,6 +70,30 @@ class _RNN(Layer):
             outputs.append(output)
         last = states[0] if mask is not None else outputs[-1]
         result = ops.stack(outputs, axis=1) if self.return_sequences else last
+        return [result] + states if self.return_state else result
+
+    fused = False  # subclasses with a whole-sequence primitive set it when their activations are the defaults
+
+    def time_major_projection(self, x):
+        """``x @ kernel + input bias`` for every step, (steps, batch, width), in processing order."""
+        batch, steps, features = x.shape
+        flat = self.add_input_bias(ops.reshape(ops.transpose(x, (1, 0, 2)), (steps * batch, features)) @ self.kernel)
+        projected = ops.reshape(flat, (steps, batch, flat.shape[1]))
+        return projected[::-1] if self.go_backwards else projected
+
+    def time_major_mask(self, mask, dtype):
+        if mask is None:
+            return None
+        m = np.asarray(mask, dtype=dtype).T[:, :, None]  # (steps, batch, 1)
+        return m[::-1] if self.go_backwards else m
+
+    def finish(self, hs, mask_t, states):
+        """The layer's outputs from the (steps, batch, units) states of the fused loop."""
+        if not self.return_sequences:
+            result = hs[-1]
+        else:
+            outputs = hs * mask_t if mask_t is not None else hs   # padded steps output zeros
+            result = ops.transpose(outputs, (1, 0, 2))
         return [result] + states if self.return_state else result
 
     def project_inputs(self, x):
@@ -117,6 +143,12 @@ class LSTM(_RNN):
     def initial_states(self, batch, dtype):
         return [Tensor(np.zeros((batch, self.units), dtype=dtype)) for _ in range(2)]
 
+    def call_fused(self, x, mask, states):
+        mask_t = self.time_major_mask(mask, x.dtype)
+        seq = ops.lstm_sequence(self.time_major_projection(x), self.recurrent_kernel, states[0], states[1], mask_t)
+        u = self.units
+        return self.finish(seq[:, :, :u], mask_t, [seq[-1, :, :u], seq[-1, :, u:]])
+
     def step(self, projected, states):
         h, c = states
         u = self.units
@@ -126,6 +158,11 @@ class LSTM(_RNN):
         c = f * c + i * self.activation(z[:, 2 * u:3 * u])
         h = o * self.activation(c)
         return h, [h, c]
+
+    @property
+    def fused(self):
+        """True with the default activations: the whole loop runs as one ``lstm_sequence`` primitive."""
+        return self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": activations.name_of(self.recurrent_activation),
@@ -152,6 +189,16 @@ class GRU(_RNN):
 
     def add_input_bias(self, flat):
         return flat + self.bias[0]
+
+    @property
+    def fused(self):
+        """True with the default activations: the whole loop runs as one ``gru_sequence`` primitive."""
+        return self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid
+
+    def call_fused(self, x, mask, states):
+        mask_t = self.time_major_mask(mask, x.dtype)
+        seq = ops.gru_sequence(self.time_major_projection(x), self.recurrent_kernel, self.bias[1], states[0], mask_t)
+        return self.finish(seq, mask_t, [seq[-1]])
 
     def step(self, projected, states):
         (h,) = states

@@ -64,6 +64,7 @@ def _graph_arrays(root: Tensor, exclude: set):
         arrays = [x.data for x in node.inputs if isinstance(x, Tensor)]
         if node.out_data is not None:
             arrays.append(node.out_data)
+        extra = [a for a in (node.aux or ()) if hasattr(a, "nbytes")]
         tracked = [isinstance(x, Tensor) and x.requires_grad for x in node.inputs]
         for a, needs_grad in zip(arrays, tracked + [True]):
             base = a if a.base is None else a.base
@@ -72,6 +73,8 @@ def _graph_arrays(root: Tensor, exclude: set):
             blocks[id(base)] = base.nbytes
             if needs_grad:  # backward makes gradients only for these
                 largest = max(largest, a.nbytes)
+        for a in extra:
+            blocks[id(a)] = a.nbytes
         stack.extend(x._node for x in node.inputs if isinstance(x, Tensor))
     return sum(blocks.values()), largest
 
