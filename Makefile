@@ -22,7 +22,7 @@ test: $(VENV)/.dev
 	$(PY) -m pytest -q -m "not gpu" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
-	$(PY) benchmarks/overhead.py
+	cd benchmarks && ../$(PY) run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -20,17 +20,24 @@ def thread_env(threads: int) -> dict:
             "MKL_NUM_THREADS": str(threads)}
 
 
-def measure(script, framework, extra, threads, repeat):
-    """Median seconds, peak RSS and the last loss of ``repeat`` fresh runs of ``script --worker framework``."""
-    runs = []
+def run_worker(script, framework, extra, threads):
+    out = subprocess.run([sys.executable, script, "--worker", framework, "--threads", str(threads), *extra],
+                         capture_output=True, text=True, env=thread_env(threads))
+    if out.returncode != 0:
+        raise RuntimeError(f"{framework} worker failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_pair(script, extra, threads, repeat):
+    """Fresh runs of both frameworks, alternating (the machine's speed drifts), ``repeat`` each: median
+    seconds, peak RSS and the last loss for neurona and for PyTorch."""
+    runs = {"neurona": [], "torch": []}
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, script, "--worker", framework, "--threads", str(threads), *extra],
-                             capture_output=True, text=True, env=thread_env(threads))
-        if out.returncode != 0:
-            raise RuntimeError(f"{framework} worker failed:\n{out.stderr[-2000:]}")
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {"seconds": statistics.median(r["seconds"] for r in runs),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "loss": runs[-1]["loss"]}
+        for framework in runs:
+            runs[framework].append(run_worker(script, framework, extra, threads))
+    return tuple({"seconds": statistics.median(r["seconds"] for r in rs),
+                  "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "loss": rs[-1]["loss"]}
+                 for rs in runs.values())
 
 
 def main(description, script, run_neurona, run_torch, add_arguments=lambda p: None, argv=None, label=""):
@@ -48,8 +55,7 @@ def main(description, script, run_neurona, run_torch, add_arguments=lambda p: No
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_rss_mb": peak}))
         return None
-    ours = measure(script, "neurona", _passthrough(args, parser), args.threads, args.repeat)
-    theirs = measure(script, "torch", _passthrough(args, parser), args.threads, args.repeat)
+    ours, theirs = measure_pair(script, _passthrough(args, parser), args.threads, args.repeat)
     ratio, rss_ratio = ours["seconds"] / theirs["seconds"], ours["peak_rss_mb"] / theirs["peak_rss_mb"]
     print(f"{description}{label}, {args.threads} threads, median of {args.repeat}")
     print(f"  time      neurona {ours['seconds']:8.2f} s    pytorch {theirs['seconds']:8.2f} s    ratio {ratio:.2f}")

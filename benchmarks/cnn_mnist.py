@@ -1,5 +1,6 @@
-"""One epoch of the classic Keras MNIST convnet (Conv 32 3x3, pool, Conv 64 3x3, pool, dropout, dense softmax)
-on 60,000 MNIST-shaped images at batch 64: neurona vs PyTorch.
+"""One epoch of the classic Keras MNIST convnet at batch 64: neurona vs PyTorch.
+
+Conv 32 3x3, pool, Conv 64 3x3, pool, dropout, dense softmax, on 60,000 MNIST-shaped images.
 
     python benchmarks/cnn_mnist.py [--batch-size 64] [--samples 60000] [--repeat 3]
 """

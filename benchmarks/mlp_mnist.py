@@ -1,5 +1,6 @@
-"""One epoch of the 784-256-128-10 ReLU MLP with Adam on 60,000 MNIST-shaped samples: neurona vs PyTorch
-(targets: time ratio <= 1.0 at batch 128, peak RSS ratio <= 1.0).
+"""One epoch of the 784-256-128-10 ReLU MLP with Adam on 60,000 MNIST-shaped samples: neurona vs PyTorch.
+
+Targets: time ratio <= 1.0 (<= 0.8 at batch 128), peak RSS ratio <= 1.0.
 
     python benchmarks/mlp_mnist.py [--batch-size 128] [--repeat 3]
 """

@@ -50,9 +50,18 @@ def import_time(module: str) -> float:
 
 DATA = np.random.default_rng(0).normal(size=SIZE).astype(np.float32)
 
+def interleaved(repeat=15):
+    """Median times of both, measured in alternation (the machine's speed drifts)."""
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(median_time(neurona_step, repeat=1, warmup=1))
+        theirs.append(median_time(torch_step, repeat=1, warmup=1))
+    return sorted(ours)[len(ours) // 2], sorted(theirs)[len(theirs) // 2]
+
+
 if __name__ == "__main__":
     threads = set_threads()
-    ours, theirs = median_time(neurona_step, repeat=15), median_time(torch_step, repeat=15)
+    ours, theirs = interleaved()
     print(f"op-overhead chain ({N_OPS} ops on {SIZE} floats, forward+backward, {threads} threads)")
     print(f"  neurona {ours * 1e3:8.2f} ms   pytorch {theirs * 1e3:8.2f} ms   ratio {ours / theirs:.2f}  "
           "(target <= 1.0)")

@@ -6,30 +6,54 @@ Low level, PyTorch style::
     >>> x = nr.tensor(3.0, requires_grad=True)
     >>> (x ** 2).backward(); x.grad.item()
     6.0
+
+The core (tensors, ops, autograd) is imported at once; the rest (layers, models, datasets, pictures, ...) the
+first time it is used, so ``import neurona`` stays fast and pulls in nothing but NumPy.
 """
 from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
 from . import autograd, backend, ops
 
 backend.tune_allocator()
-from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, ShapeError
-from .autograd.transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp
-from . import tensor_methods as _tensor_methods  # noqa: F401  (binds operators and methods on Tensor)
-from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos, div, exp, expand_dims, flatten,
-                  getitem, leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow, relu,
-                  reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, sub, sum, swapaxes, tanh, transpose,
+
+from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, ShapeError  # noqa: E402
+from .autograd.transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp  # noqa: E402
+from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (binds operators and methods on Tensor)
+from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos, div, exp, expand_dims,  # noqa: E402
+                  flatten, getitem, leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow,
+                  relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, sub, sum, swapaxes, tanh, transpose,
                   where)
-from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt, ne
-from .functional import logsumexp, mean, min, std, var
-from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
-from .random import Generator, manual_seed, rand, randint, randn
-from . import activations, functional, viz  # noqa: E402
-from . import callbacks, initializers, layers, losses, metrics, optimizers, regularizers  # noqa: E402
-from .models import Model, Sequential  # noqa: E402
-from . import datasets, io, utils  # noqa: E402
-from .io import load_model  # noqa: E402
-from .diagnosis import diagnose  # noqa: E402
+from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt, ne  # noqa: E402
+from .functional import logsumexp, mean, min, std, var  # noqa: E402
+from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like  # noqa: E402
+from . import functional  # noqa: E402
 
 float32, float64, int32, int64, bool_ = "float32", "float64", "int32", "int64", "bool"
+
+#: Imported on first use: submodules, and names that live in them.
+_LAZY_MODULES = {"activations", "callbacks", "cuda", "datasets", "diagnosis", "expression", "initializers", "io",
+                 "layers", "losses", "metrics", "models", "optimizers", "random", "recipes", "regularizers", "utils",
+                 "viz"}
+_LAZY_NAMES = {"Sequential": "models", "Model": "models", "load_model": "io", "diagnose": "diagnosis",
+               "Generator": "random", "manual_seed": "random", "rand": "random", "randn": "random",
+               "randint": "random", "set_default_device": "devices", "device": "devices"}
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'neurona' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

@@ -74,3 +74,24 @@ def test_activations_match_torch(name, torch_fn):
     np.testing.assert_allclose(nr.activations.get(name)(nr.tensor(x)).numpy(), torch_fn(torch.tensor(x)).numpy(),
                                rtol=1e-5, atol=1e-6)
     assert nr.activations.leaky_relu(nr.tensor([-1.0])).item() == pytest.approx(-0.2)
+
+
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_fused_dense_equals_its_composed_twin(activation):
+    layer = nr.layers.Dense(5, activation=activation)
+    x = np.random.default_rng(3).normal(size=(6, 4))
+    layer(x)
+    for w in layer.weights:
+        w.data = w.data.astype(np.float64)
+    xs = nr.tensor(x, requires_grad=True)
+    fused = layer(xs)
+    (fused * fused).sum().backward()
+    composed_x = nr.tensor(x, requires_grad=True)
+    k, b = nr.tensor(layer.kernel.numpy(), requires_grad=True), nr.tensor(layer.bias.numpy(), requires_grad=True)
+    composed = composed_x @ k + b
+    composed = nr.relu(composed) if activation else composed
+    (composed * composed).sum().backward()
+    np.testing.assert_allclose(fused.numpy(), composed.numpy(), rtol=1e-13)
+    for a, c in ((xs, composed_x), (layer.kernel, k), (layer.bias, b)):
+        np.testing.assert_allclose(a.grad.numpy(), c.grad.numpy(), rtol=1e-12)
+    assert fused.grad_fn.name == "dense"

@@ -310,6 +310,13 @@ def _torch_gru_sequence(xp, u, b, h0, mask=None):
     return torch.stack(outs)
 
 
+def _dense_cases():
+    for activation in (None, "relu"):
+        yield Case(f"dense_{activation}", lambda x, w, b, a=activation: nr.ops.dense(x, w, b, a),
+                   lambda x, w, b, a=activation: (torch.relu if a else (lambda z: z))(x @ w + b),
+                   ((5, 4), (4, 3), (3,)), domain="away_from_zero" if activation else "any", second_order=True)
+
+
 def _cell_cases():
     yield Case("lstm_cell", nr.ops.lstm_cell, _torch_lstm_cell, ((3, 8), (3, 2)), second_order=True)
     yield Case("gru_cell", nr.ops.gru_cell, _torch_gru_cell, ((3, 6), (3, 6), (3, 2)), second_order=True)
@@ -326,6 +333,6 @@ def _cell_cases():
 
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
        + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases())
-       + list(_conv_cases()) + list(_cell_cases()))
+       + list(_conv_cases()) + list(_cell_cases()) + list(_dense_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

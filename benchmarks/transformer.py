@@ -1,0 +1,62 @@
+"""One epoch of a 2-layer Transformer encoder (width 64, 4 heads) on 28-step sequences: neurona vs PyTorch.
+
+Projection to 64 features, learned positions, 2 post-norm blocks (feed-forward 128), mean over steps, dense
+softmax, batch 64, on 28x28 images read row by row.
+
+    python benchmarks/transformer.py [--batch-size 64] [--samples 60000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import time
+
+from _harness import main
+from lstm import sequences
+from mlp_mnist import torch_epoch
+
+WIDTH, HEADS, FFN, BLOCKS = 64, 4, 128, 2
+
+
+def run_neurona(args):
+    import neurona as nr
+    from neurona import layers as L
+    x, y = sequences(args.samples)
+    nr.utils.set_random_seed(0)
+    model = nr.Sequential([L.Input((28, 28)), L.Dense(WIDTH), L.PositionEmbedding(28)]
+                          + [L.TransformerEncoder(FFN, HEADS) for _ in range(BLOCKS)]
+                          + [L.GlobalAveragePooling1D(), L.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x[:1024], y[:1024], batch_size=args.batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=args.batch_size, epochs=1, verbose=0)
+    return time.perf_counter() - start, history.history["loss"][0]
+
+
+def run_torch(args):
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = torch.nn.Linear(28, WIDTH)
+            self.pos = torch.nn.Parameter(torch.randn(28, WIDTH) * 0.1)
+            layer = torch.nn.TransformerEncoderLayer(WIDTH, HEADS, FFN, dropout=0.0, batch_first=True)
+            self.encoder = torch.nn.TransformerEncoder(layer, BLOCKS, enable_nested_tensor=False)
+            self.out = torch.nn.Linear(WIDTH, 10)
+
+        def forward(self, z):
+            return self.out(self.encoder(self.inp(z) + self.pos).mean(dim=1))
+    x, y = sequences(args.samples)
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+    return torch_epoch(net, opt, x, y, args.batch_size, torch.nn.functional.cross_entropy, warmup=1024)
+
+
+def add_arguments(parser):
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--samples", type=int, default=60_000)
+
+
+if __name__ == "__main__":
+    main(__doc__.splitlines()[0], __file__, run_neurona, run_torch, add_arguments)
