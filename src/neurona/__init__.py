@@ -35,12 +35,14 @@ from . import functional  # noqa: E402
 float32, float64, int32, int64, bool_ = "float32", "float64", "int32", "int64", "bool"
 
 #: Imported on first use: submodules, and names that live in them.
-_LAZY_MODULES = {"activations", "callbacks", "cuda", "datasets", "diagnosis", "expression", "initializers", "io",
+_LAZY_MODULES = {"activations", "callbacks", "cuda", "datasets", "devices", "diagnosis", "expression", "initializers",
+                 "io",
                  "layers", "losses", "metrics", "models", "optimizers", "random", "recipes", "regularizers", "utils",
                  "viz"}
 _LAZY_NAMES = {"Sequential": "models", "Model": "models", "load_model": "io", "diagnose": "diagnosis",
                "Generator": "random", "manual_seed": "random", "rand": "random", "randn": "random",
-               "randint": "random", "set_default_device": "devices", "device": "devices"}
+               "randint": "random", "set_default_device": "devices", "get_default_device": "devices",
+               "to_device": "ops"}
 
 
 def __getattr__(name):

@@ -112,7 +112,7 @@ def cmd_info(args) -> int:
     import neurona as nr
     print(f"neurona {nr.__version__}  python {platform.python_version()}  numpy {np.__version__}")
     print("backend: numpy (cpu)")
-    print(f"devices: cpu; cuda: {nr.cuda.describe()}" if hasattr(nr, "cuda") else "devices: cpu")
+    print(f"devices: cpu; cuda: {nr.cuda.describe()}")
     return 0
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import backend
 from .autograd.tensor import Tensor, _make
+from .devices import on_default_device
 
 
 def _shape(shape):
@@ -21,7 +22,7 @@ def _shape(shape):
 
 
 def _finish(array, requires_grad):
-    t = _make(array)
+    t = _make(on_default_device(array))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -60,7 +61,7 @@ def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
 def full_like(x, fill_value, dtype=None) -> Tensor:
     """A tensor of ``fill_value`` with the shape (and dtype, unless given) of ``x``."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    return _make(backend.xp_of(data).full_like(data, fill_value, dtype=dtype))
+    return _make(backend.xp_of(data).full_like(data, fill_value, dtype=dtype))  # on the device of ``x``
 
 
 def arange(start, stop=None, step=1, dtype=None) -> Tensor:
@@ -69,14 +70,14 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
         start, stop = 0, start
     if dtype is None and any(isinstance(v, float) for v in (start, stop, step)):
         dtype = backend.DEFAULT_FLOAT
-    return _make(np.arange(start, stop, step, dtype=dtype))
+    return _make(on_default_device(np.arange(start, stop, step, dtype=dtype)))
 
 
 def linspace(start, stop, num=50, dtype=None) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (float32)."""
-    return _make(np.linspace(start, stop, num, dtype=dtype or backend.DEFAULT_FLOAT))
+    return _make(on_default_device(np.linspace(start, stop, num, dtype=dtype or backend.DEFAULT_FLOAT)))
 
 
 def eye(n, m=None, dtype=None) -> Tensor:
     """The identity matrix."""
-    return _make(np.eye(n, m, dtype=dtype or backend.DEFAULT_FLOAT))
+    return _make(on_default_device(np.eye(n, m, dtype=dtype or backend.DEFAULT_FLOAT)))

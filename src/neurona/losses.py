@@ -25,14 +25,25 @@ import numpy as np
 from . import ops
 from .autograd.engine import ShapeError
 from .autograd.tensor import Tensor
+from .backend import is_array, xp_of
+from .devices import device_of, to_device
 from .functional import mean
 
 EPSILON = 1e-7  # Keras' backend epsilon: probabilities are clipped to [eps, 1 - eps]
 
 
+def _raw_target(y_true, y_pred):
+    """The targets as a raw array on the predictions' device."""
+    raw = y_true.data if isinstance(y_true, Tensor) else y_true
+    if not is_array(raw):
+        raw = np.asarray(raw)
+    return raw if xp_of(raw) is xp_of(y_pred.data) else to_device(raw, device_of(y_pred.data))
+
+
 def _as_target(y_true, y_pred: Tensor, name: str) -> Tensor:
     """The target as a tensor of the prediction's shape and dtype, expanding (N,) to (N, 1) on purpose."""
-    y = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true))
+    y = y_true if isinstance(y_true, Tensor) and xp_of(y_true.data) is xp_of(y_pred.data) else \
+        Tensor(_raw_target(y_true, y_pred))
     if y.dtype != y_pred.dtype:
         y = ops.astype(y, y_pred.dtype)
     if y.shape != y_pred.shape:
@@ -106,6 +117,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         y = y * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     logits = y_pred if from_logits else _logits_behind(y_pred, "softmax")
     if logits is not None:
+        if axis in (-1, y_pred.ndim - 1):
+            return ops.softmax_cross_entropy(logits, y)  # fused -sum(y * log_softmax(logits)), tested equal
         return -ops.sum(y * ops.log_softmax(logits, axis), axis=axis)
     p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
     return -ops.sum(y * ops.log(ops.clip(p, EPSILON, 1.0 - EPSILON)), axis=axis)
@@ -114,18 +127,20 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """Categorical cross-entropy with integer class labels of shape (N,) or (N, 1)."""
     y_pred = _as_prediction(y_pred)
-    labels = np.asarray(y_true.numpy() if isinstance(y_true, Tensor) else y_true)
+    labels = _raw_target(y_true, y_pred)
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.shape != y_pred.shape[:-1]:
         raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} do not match "
                          f"predictions of shape {y_pred.shape}; expected labels of shape {y_pred.shape[:-1]}.")
     classes = y_pred.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes or np.any(labels != np.round(labels))):
+    if isinstance(labels, np.ndarray) and labels.size and (  # on a GPU this check runs once, in fit
+            labels.min() < 0 or labels.max() >= classes or np.any(labels != np.round(labels))):
         raise ValueError(f"sparse_categorical_crossentropy: labels must be integers in [0, {classes}) for an output "
                          f"of {classes} units; got values from {labels.min()} to {labels.max()}.")
-    one_hot = np.zeros(y_pred.shape, dtype=y_pred.dtype)
-    np.put_along_axis(one_hot, labels.astype(np.int64)[..., None], 1.0, axis=-1)
+    xp = xp_of(y_pred.data)
+    one_hot = xp.zeros(y_pred.shape, dtype=y_pred.dtype)
+    xp.put_along_axis(one_hot, labels.astype(np.int64)[..., None], 1.0, axis=-1)
     return categorical_crossentropy(Tensor(one_hot), y_pred, from_logits=from_logits)
 
 
@@ -146,7 +161,7 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         per_sample = self.call(y_true, y_pred)
         if sample_weight is not None:
-            w = Tensor(np.asarray(sample_weight, dtype=per_sample.dtype).reshape(per_sample.shape))
+            w = Tensor(_raw_target(sample_weight, per_sample).astype(per_sample.dtype).reshape(per_sample.shape))
             return ops.sum(per_sample * w) / max(per_sample.size, 1)
         return mean(per_sample)
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd.tensor import Tensor
+from .backend import is_array, xp_of
 
 
 def _np(x):
-    return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+    """The raw array (NumPy or CuPy: metrics run where the predictions are)."""
+    if isinstance(x, Tensor):
+        return x.data
+    return x if is_array(x) else np.asarray(x)
 
 
 def _align(y_true, y_pred):
@@ -25,6 +29,10 @@ def _align(y_true, y_pred):
     if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
         y_true = y_true[..., None]
     return y_true, y_pred
+
+
+def _weights(sample_weight, like):
+    return xp_of(like).asarray(_np(sample_weight), dtype=np.float64).reshape(-1)
 
 
 class Metric:
@@ -45,15 +53,16 @@ class Metric:
     def update_state(self, y_true, y_pred, sample_weight=None):
         v = self.values(y_true, y_pred).reshape(len(_np(y_pred)), -1).mean(axis=1)
         if sample_weight is None:
-            self.total += float(v.sum())
+            self.total = self.total + v.sum()
             self.count += v.size
         else:
-            w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-            self.total += float((v * w).sum())
-            self.count += float(w.sum())
+            w = _weights(sample_weight, v)
+            self.total = self.total + (v * w).sum()
+            self.count = self.count + w.sum()
 
     def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
+        count = float(self.count)
+        return float(self.total) / count if count else 0.0
 
 
 class BinaryAccuracy(Metric):
@@ -82,7 +91,7 @@ class SparseCategoricalAccuracy(Metric):
         y_true, y_pred = _np(y_true), _np(y_pred)
         if y_true.ndim == y_pred.ndim:
             y_true = y_true[..., 0]
-        return (y_pred.argmax(-1) == y_true).astype(np.float64)
+        return (y_pred.argmax(-1) == xp_of(y_pred).asarray(y_true)).astype(np.float64)
 
 
 class MeanSquaredError(Metric):
@@ -104,7 +113,7 @@ class MeanAbsoluteError(Metric):
 
     def values(self, y_true, y_pred):
         y_true, y_pred = _align(y_true, y_pred)
-        return np.abs(y_pred - y_true)
+        return xp_of(y_pred).abs(y_pred - y_true)
 
 
 class _Confusion(Metric):
@@ -119,12 +128,13 @@ class _Confusion(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = _align(y_true, y_pred)
-        w = np.ones(len(y_pred)) if sample_weight is None else np.asarray(sample_weight, np.float64).reshape(-1)
-        w = np.broadcast_to(w.reshape((-1,) + (1,) * (y_pred.ndim - 1)), y_pred.shape)
+        xp = xp_of(y_pred)
+        w = xp.ones(len(y_pred)) if sample_weight is None else _weights(sample_weight, y_pred)
+        w = xp.broadcast_to(w.reshape((-1,) + (1,) * (y_pred.ndim - 1)), y_pred.shape)
         positive, truth = y_pred > self.threshold, y_true > 0.5
-        self.tp += float(w[positive & truth].sum())
-        self.fp += float(w[positive & ~truth].sum())
-        self.fn += float(w[~positive & truth].sum())
+        self.tp = self.tp + (w * (positive & truth)).sum()
+        self.fp = self.fp + (w * (positive & ~truth)).sum()
+        self.fn = self.fn + (w * (~positive & truth)).sum()
 
 
 class Precision(_Confusion):
@@ -134,7 +144,8 @@ class Precision(_Confusion):
         super().__init__(name, threshold)
 
     def result(self):
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        tp, fp = float(self.tp), float(self.fp)
+        return tp / (tp + fp) if tp + fp else 0.0
 
 
 class Recall(_Confusion):
@@ -144,7 +155,8 @@ class Recall(_Confusion):
         super().__init__(name, threshold)
 
     def result(self):
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        tp, fn = float(self.tp), float(self.fn)
+        return tp / (tp + fn) if tp + fn else 0.0
 
 
 class AUC(Metric):
@@ -164,13 +176,15 @@ class AUC(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = _align(y_true, y_pred)
+        xp = xp_of(y_pred)
         p, t = y_pred.reshape(-1), (y_true > 0.5).reshape(-1)
-        w = np.ones_like(p, dtype=np.float64) if sample_weight is None else np.broadcast_to(
-            np.asarray(sample_weight, np.float64).reshape((-1,) + (1,) * (y_pred.ndim - 1)), y_pred.shape).reshape(-1)
+        w = xp.ones(p.shape, dtype=np.float64) if sample_weight is None else xp.broadcast_to(
+            _weights(sample_weight, y_pred).reshape((-1,) + (1,) * (y_pred.ndim - 1)), y_pred.shape).reshape(-1)
         # number of thresholds strictly below each prediction: the prediction counts as positive at those
-        below = np.searchsorted(self.thresholds, p, side="left")
-        self.pos += np.cumsum(np.bincount(below, weights=w * t, minlength=self.num_thresholds + 1)[::-1])[::-1][1:]
-        self.neg += np.cumsum(np.bincount(below, weights=w * ~t, minlength=self.num_thresholds + 1)[::-1])[::-1][1:]
+        below = xp.searchsorted(xp.asarray(self.thresholds), p, side="left")
+        for counts, weights in ((self.pos, w * t), (self.neg, w * ~t)):
+            hist = xp.bincount(below, weights=weights, minlength=self.num_thresholds + 1)
+            counts += np.asarray(_host(xp.cumsum(hist[::-1])[::-1][1:]))
 
     def result(self):
         total_pos, total_neg = self.pos[0], self.neg[0]
@@ -178,6 +192,11 @@ class AUC(Metric):
             return 0.0
         tpr, fpr = self.pos / total_pos, self.neg / total_neg
         return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2.0))
+
+
+def _host(a):
+    from .backend import to_numpy
+    return to_numpy(a)
 
 
 _BY_NAME = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError, "mae": MeanAbsoluteError,

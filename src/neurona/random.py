@@ -14,6 +14,7 @@ import numpy as np
 
 from . import backend
 from .autograd.tensor import Tensor, _make
+from .devices import on_default_device
 
 
 class Generator:
@@ -29,7 +30,7 @@ class Generator:
         return self
 
     def _out(self, array, dtype, requires_grad=False) -> Tensor:
-        t = _make(array.astype(dtype or backend.DEFAULT_FLOAT, copy=False))
+        t = _make(on_default_device(array.astype(dtype or backend.DEFAULT_FLOAT, copy=False)))
         return t.requires_grad_(True) if requires_grad else t
 
     def normal(self, shape, mean=0.0, std=1.0, dtype=None, requires_grad=False) -> Tensor:
@@ -39,13 +40,20 @@ class Generator:
         return self._out(self.np.uniform(low, high, size=shape), dtype, requires_grad)
 
     def integers(self, low, high=None, shape=None, dtype=np.int64) -> Tensor:
-        return _make(self.np.integers(low, high, size=shape).astype(dtype))
+        return _make(on_default_device(self.np.integers(low, high, size=shape).astype(dtype)))
 
     def bernoulli(self, p, shape, dtype=None) -> Tensor:
         return self._out(self.np.random(size=shape) < p, dtype)
 
     def permutation(self, n) -> Tensor:
-        return _make(self.np.permutation(n))
+        return _make(on_default_device(self.np.permutation(n)))
+
+
+def device_generator(array, seed):
+    """A random generator on the device of ``array`` (NumPy's on the CPU, CuPy's on a GPU), so masks drawn
+    during training never travel from the host."""
+    xp = backend.xp_of(array)
+    return np.random.default_rng(seed) if xp is np else xp.random.default_rng(seed)
 
 
 default_generator = Generator()

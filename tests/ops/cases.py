@@ -310,6 +310,16 @@ def _torch_gru_sequence(xp, u, b, h0, mask=None):
     return torch.stack(outs)
 
 
+def _xent_cases():
+    targets = np.random.default_rng(6).dirichlet(np.ones(5), size=4)
+    yield Case("softmax_cross_entropy", lambda z, t: nr.ops.softmax_cross_entropy(z, t),
+               lambda z, t: -(t * torch.log_softmax(z, -1)).sum(-1), ((4, 5), (4, 5)), second_order=True)
+    yield Case("softmax_cross_entropy_one_hot",
+               lambda z: nr.ops.softmax_cross_entropy(z, targets.round(0).astype(z.dtype)),
+               lambda z: -(torch.as_tensor(targets.round(0), dtype=z.dtype) * torch.log_softmax(z, -1)).sum(-1),
+               ((4, 5),), second_order=True)
+
+
 def _dense_cases():
     for activation in (None, "relu"):
         yield Case(f"dense_{activation}", lambda x, w, b, a=activation: nr.ops.dense(x, w, b, a),
@@ -333,6 +343,6 @@ def _cell_cases():
 
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
        + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases())
-       + list(_conv_cases()) + list(_cell_cases()) + list(_dense_cases()))
+       + list(_conv_cases()) + list(_cell_cases()) + list(_dense_cases()) + list(_xent_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

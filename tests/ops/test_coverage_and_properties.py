@@ -20,7 +20,8 @@ def test_every_registered_primitive_is_in_the_case_table(monkeypatch):
         y = case.fn(*xs)
         y.sum().backward()
         nr.jvp(case.fn, [x.detach() for x in xs], [nr.ones_like(x) for x in xs])
-    assert sorted(set(REGISTRY) - seen) == []
+    needs_two_devices = {"to_device"}  # covered by tests/test_devices.py (a simulated and a real GPU)
+    assert sorted(set(REGISTRY) - seen - needs_two_devices) == []
 
 
 def _broadcastable_pair(draw):

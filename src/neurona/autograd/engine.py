@@ -44,6 +44,9 @@ def _op_error(prim, arrays, exc):
 def apply(prim, inputs, params):
     """Run ``prim`` on ``inputs`` (Tensors or raw constants) and record a node when a gradient is needed."""
     arrays = [x.data if x.__class__ is Tensor else x for x in inputs]
+    if backend._cupy is not None:  # GPU arrays exist: refuse to mix devices in one op
+        from ..devices import check_same
+        check_same(arrays, prim.name)
     try:
         out_data = prim.forward(*arrays, **params)
     except ValueError as exc:

@@ -6,6 +6,8 @@ slices one step per iteration out of a big matrix thereby costs one slice per st
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..backend import xp_of
 
 
@@ -30,8 +32,11 @@ class ScatterGrad:
         """Add into ``out`` in place (repeated integer indices add up) and return it."""
         if is_basic(self.index):
             out[self.index] += self.values
-        else:
-            xp_of(out).add.at(out, self.index, self.values)
+        elif xp_of(out) is np:
+            np.add.at(out, self.index, self.values)
+        else:  # pragma: no cover - CuPy: atomic adds on the GPU
+            import cupyx
+            cupyx.scatter_add(out, self.index, self.values)
         return out
 
     def materialize(self):

@@ -88,6 +88,23 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self) -> str:
+        """Where the data lives: ``"cpu"`` or ``"cuda:N"``."""
+        from ..devices import device_of
+        return device_of(self.data)
+
+    def to(self, device) -> "Tensor":
+        """This tensor on ``device`` ("cpu", "cuda", "cuda:N"); differentiable, like PyTorch's ``.to``."""
+        from ..ops.device import to_device
+        return to_device(self, device)
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, index=0) -> "Tensor":
+        return self.to(f"cuda:{index}")
+
+    @property
     def is_leaf(self) -> bool:
         return self._node is None
 
@@ -219,4 +236,8 @@ def tensor(data, dtype=None, requires_grad=False, name=None) -> Tensor:
         data = data.data
     if backend.is_array(data):
         data = data.copy()  # like torch.tensor: the tensor owns its memory
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
+        return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
+    from ..devices import on_default_device
+    t = Tensor(data, dtype=dtype, name=name)
+    t.data = on_default_device(t.data)
+    return t.requires_grad_(True) if requires_grad else t

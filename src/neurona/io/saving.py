@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, losses, optimizers
+from ..devices import device_of, to_device
 from .atomic import atomic_write
 
 FORMAT = "neurona-model"
@@ -129,7 +130,7 @@ def _assign(model, arrays, path):
         value = arrays[f"{i:04d}"]
         if value.shape != w.shape:
             raise CheckpointError(f"{path}: weight {w.name} should have shape {w.shape}, the file has {value.shape}")
-        w.data[...] = value
+        w.data[...] = to_device(value, device_of(w.data))
 
 
 def save_weights(model, path):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import activations, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
+from ..backend import is_array, to_numpy, xp_of
 from ..functional import mean
 from .base import Layer
 from .core import Dense, Dropout
@@ -103,7 +102,8 @@ class MultiHeadAttention(Layer):
         k = self._split_heads(self.key_dense(key), self.key_dim)
         v = self._split_heads(self.value_dense(value), self.value_dim)
         scores = (q * (1.0 / math.sqrt(self.key_dim))) @ ops.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
-        allowed = self._allowed(query.shape[1], key.shape[1], attention_mask, use_causal_mask, mask)
+        allowed = self._allowed(xp_of(scores.data), query.shape[1], key.shape[1], attention_mask, use_causal_mask,
+                                mask)
         if allowed is not None:
             scores = ops.where(allowed, scores, -1e9)
         weights = ops.softmax(scores, axis=-1)
@@ -116,17 +116,21 @@ class MultiHeadAttention(Layer):
         return out, weights
 
     @staticmethod
-    def _allowed(tq, tk, attention_mask, use_causal_mask, mask):
-        """Bool array broadcastable to (batch, heads, tq, tk): where attention may look (None: everywhere)."""
+    def _allowed(xp, tq, tk, attention_mask, use_causal_mask, mask):
+        """Bool array broadcastable to (batch, heads, tq, tk): where attention may look (None: everywhere), on
+        the device of the scores (module ``xp``)."""
+        def device_bool(m):
+            m = m.data if isinstance(m, Tensor) else m
+            return (m if is_array(m) and xp_of(m) is xp else xp.asarray(to_numpy(m))).astype(bool)
         allowed = None
         if attention_mask is not None:
-            m = np.asarray(attention_mask.numpy() if isinstance(attention_mask, Tensor) else attention_mask, bool)
+            m = device_bool(attention_mask)
             allowed = m[:, None] if m.ndim == 3 else m
         if mask is not None:  # padded key steps are never looked at
-            keys = np.asarray(mask, dtype=bool)[:, None, None, :]
+            keys = device_bool(mask)[:, None, None, :]
             allowed = keys if allowed is None else allowed & keys
         if use_causal_mask:
-            causal = np.tril(np.ones((tq, tk), dtype=bool))
+            causal = xp.tril(xp.ones((tq, tk), dtype=bool))
             allowed = causal if allowed is None else allowed & causal
         return allowed
 

@@ -137,11 +137,28 @@ class Layer:
     def count_params(self) -> int:
         return int(sum(w.size for w in self.weights))
 
+    def to(self, device):
+        """Move every weight to ``device`` ("cpu", "cuda", "cuda:N") in place; returns the layer."""
+        from ..devices import to_device
+        for w in self.weights:
+            w.data = to_device(w.data, device)
+        for layer in [self] + self._sublayers:
+            opt = getattr(layer, "optimizer", None)
+            if opt is not None and opt.built:
+                opt.to(device)
+        return self
+
+    @property
+    def device(self) -> str:
+        weights = self.weights
+        return weights[0].device if weights else "cpu"
+
     def get_weights(self) -> list[np.ndarray]:
         return [w.numpy().copy() for w in self.weights]
 
     def set_weights(self, values):
         """Copy ``values`` into the weights, in place (views held by an optimizer stay valid)."""
+        from ..devices import device_of, to_device
         weights = self.weights
         if len(values) != len(weights):
             raise ValueError(f"{self.name}: set_weights got {len(values)} arrays for {len(weights)} weights")
@@ -149,7 +166,7 @@ class Layer:
             v = np.asarray(v)
             if v.shape != w.shape:
                 raise ShapeError(f"{self.name}: weight {w.name} has shape {w.shape}, got an array of shape {v.shape}")
-            w.data[...] = v
+            w.data[...] = to_device(v, device_of(w.data))
 
     # ---- calling -------------------------------------------------------------------------------------------
     def build(self, input_shape):

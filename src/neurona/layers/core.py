@@ -157,20 +157,24 @@ class Dropout(Layer):
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
         self._rng = None
 
-    def _generator(self):
-        if self._rng is None:
+    def _generator(self, like):
+        """The layer's random generator, on the device of ``like`` (seeded once from ``seed`` or the global
+        seed; a model moved to a GPU continues from a generator seeded the same way)."""
+        device = xp_of(like).__name__
+        if self._rng is None or self._rng[0] != device:
             seed = self.seed if self.seed is not None else int(nr_random.default_generator.np.integers(2 ** 63))
-            self._rng = np.random.default_rng(seed)
-        return self._rng
+            self._rng = (device, nr_random.device_generator(like, seed))
+        return self._rng[1]
 
     def call(self, x, training=False):
         if not training or self.rate == 0.0:
             return x
         shape = x.shape if self.noise_shape is None else tuple(
             n if n is not None else s for n, s in zip(self.noise_shape, x.shape))
-        keep = self._generator().random(shape, dtype=np.float32) >= self.rate
-        mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
-        return x * Tensor(xp_of(x.data).asarray(mask))
+        keep = self._generator(x.data).random(shape, dtype=np.float32) >= self.rate
+        mask = keep.astype(x.dtype)
+        mask *= 1.0 / (1.0 - self.rate)
+        return x * Tensor(mask)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}

@@ -30,11 +30,11 @@ class Embedding(Layer):
     def call(self, x, training=False):
         ids = x.data if isinstance(x, Tensor) else np.asarray(x)
         if ids.dtype.kind not in "iu":
-            if ids.dtype.kind == "f" and np.all(np.mod(ids, 1) == 0):
+            if ids.dtype.kind == "f" and bool((ids % 1 == 0).all()):
                 ids = ids.astype(np.int64)
             else:
                 raise TypeError(f"Embedding layer {self.name!r}: ids must be integers, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
+        if isinstance(ids, np.ndarray) and ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             raise ValueError(f"Embedding layer {self.name!r}: ids must be in [0, {self.input_dim}), got values "
                              f"from {ids.min()} to {ids.max()}")
         return ops.getitem(self.embeddings, ids)

@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import ops
 from ..autograd.tensor import Tensor
-from ..backend import xp_of
+from ..backend import to_numpy, xp_of
+from ..devices import device_of, to_device
 from ..functional import mean
 from .base import Layer
 
@@ -98,15 +99,15 @@ class Normalization(Layer):
 
     def adapt(self, data):
         """Learn the mean and variance of each feature from ``data`` (a training set, never the test set)."""
-        data = np.asarray(data.numpy() if isinstance(data, Tensor) else data, dtype=np.float64)
+        data = np.asarray(to_numpy(data.data) if isinstance(data, Tensor) else data, dtype=np.float64)
         if data.ndim < 1 or data.shape[0] == 0:
             raise ValueError("Normalization.adapt: needs a non-empty array of samples")
         axes, _ = _reduction_axes(data.ndim, self.axis)
         if not self.built:
             self.build(data.shape)
             self.built = True
-        self.mean.data[...] = data.mean(axis=axes)
-        self.variance.data[...] = data.var(axis=axes)
+        self.mean.data[...] = to_device(data.mean(axis=axes), device_of(self.mean.data))
+        self.variance.data[...] = to_device(data.var(axis=axes), device_of(self.variance.data))
 
     def build(self, input_shape):
         size = input_shape[self.axis]

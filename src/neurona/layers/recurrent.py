@@ -12,11 +12,11 @@ candidate].
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import activations, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
+from ..backend import xp_of
+from ..devices import device_of, to_device
 from .base import Layer
 
 
@@ -49,12 +49,14 @@ class _RNN(Layer):
     def build_bias(self):
         self.bias = self.add_weight("bias", (self.gates * self.units,), self.bias_initializer)
 
-    def initial_states(self, batch, dtype):
-        return [Tensor(np.zeros((batch, self.units), dtype=dtype))]
+    def initial_states(self, batch, dtype, like):
+        return [Tensor(xp_of(like).zeros((batch, self.units), dtype=dtype))]
 
     def call(self, x, training=False, mask=None, initial_state=None):
         batch, steps, _ = x.shape
-        states = list(initial_state) if initial_state is not None else self.initial_states(batch, x.dtype)
+        states = list(initial_state) if initial_state is not None else self.initial_states(batch, x.dtype, x.data)
+        if mask is not None:
+            mask = to_device(mask.data if isinstance(mask, Tensor) else mask, device_of(x.data))
         if self.fused:
             return self.call_fused(x, mask, states)
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
@@ -63,7 +65,7 @@ class _RNN(Layer):
         for t in order:
             output, new_states = self.step(projected[t], states)
             if mask is not None:
-                keep = np.asarray(mask[:, t], dtype=bool)[:, None]
+                keep = mask[:, t].astype(bool)[:, None]
                 new_states = [ops.where(keep, n, s) for n, s in zip(new_states, states)]
                 output = ops.where(keep, output, 0.0)
             states = new_states
@@ -84,7 +86,7 @@ class _RNN(Layer):
     def time_major_mask(self, mask, dtype):
         if mask is None:
             return None
-        m = np.asarray(mask, dtype=dtype).T[:, :, None]  # (steps, batch, 1)
+        m = mask.astype(dtype).T[:, :, None]  # (steps, batch, 1), on the mask's device
         return m[::-1] if self.go_backwards else m
 
     def finish(self, hs, mask_t, states):
@@ -140,8 +142,8 @@ class LSTM(_RNN):
         if self.unit_forget_bias:
             self.bias.data[self.units: 2 * self.units] += 1.0
 
-    def initial_states(self, batch, dtype):
-        return [Tensor(np.zeros((batch, self.units), dtype=dtype)) for _ in range(2)]
+    def initial_states(self, batch, dtype, like):
+        return [Tensor(xp_of(like).zeros((batch, self.units), dtype=dtype)) for _ in range(2)]
 
     def call_fused(self, x, mask, states):
         mask_t = self.time_major_mask(mask, x.dtype)

@@ -4,6 +4,9 @@ One training step: forward in training mode, loss (plus the weights' regularizat
 pass, one optimizer update. Metrics and the reported loss are running means over the epoch, weighted by
 batch size. Ctrl-C during ``fit`` is deferred to the end of the current step: the model keeps the weights of
 the last completed step and ``fit`` returns the History of the finished epochs.
+
+On a GPU the data moves to the device once per ``fit``, each epoch's shuffled order once per epoch, and the
+running loss and metrics are read back once per logging interval (``LOG_STEPS_GPU`` steps), never per step.
 """
 from __future__ import annotations
 
@@ -15,24 +18,28 @@ import numpy as np
 from .. import random as nr_random
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
+from ..devices import to_device
 from ..callbacks import CallbackList, History
 from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
 
 
+LOG_STEPS_GPU = 20  # on a GPU, the running loss and metrics are read back every this many steps
+
+
 class _Mean:
-    """A running weighted mean (the reported loss)."""
+    """A running weighted mean (the reported loss); values may stay on the device until ``result``."""
 
     def __init__(self):
         self.total, self.count = 0.0, 0.0
 
     def update(self, value, weight):
-        self.total += value * weight
+        self.total = self.total + value * weight
         self.count += weight
 
     def result(self):
-        return self.total / self.count if self.count else 0.0
+        return float(self.total) / self.count if self.count else 0.0
 
 
 class _DeferredInterrupt:
@@ -78,19 +85,26 @@ class TrainingMixin:
             sample_weight = D.class_weights_to_samples(y, class_weight)
         for m in self.compiled_metrics:
             m.reset_state()
+        x, y, sample_weight = self._on_device(x, y, sample_weight)
         loss = self._train_step(x, y, sample_weight)
-        return self._batch_result(loss, return_dict)
+        return self._batch_result(float(loss), return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         for m in self.compiled_metrics:
             m.reset_state()
-        loss = self._test_step(D.as_array(x, "x"), D.as_array(y, "y"), sample_weight)
-        return self._batch_result(loss, return_dict)
+        loss = self._test_step(*self._on_device(D.as_array(x, "x"), D.as_array(y, "y"), sample_weight))
+        return self._batch_result(float(loss), return_dict)
 
     def predict_on_batch(self, x):
         with no_grad():
-            return self(D.as_array(x, "x"), training=False).numpy()
+            return self(self._on_device(D.as_array(x, "x"))[0], training=False).numpy()
+
+    def _on_device(self, *arrays):
+        """The arrays on the model's device (one copy each; nothing happens on the CPU)."""
+        device = self.device
+        return tuple(None if a is None or device == "cpu" else to_device(a, device) for a in arrays) \
+            if device != "cpu" else arrays
 
     def _batch_result(self, loss, return_dict):
         logs = {"loss": loss, **{m.name: m.result() for m in self.compiled_metrics}}
@@ -113,7 +127,7 @@ class TrainingMixin:
             v.grad = None
         for m in self.compiled_metrics:
             m.update_state(y, y_pred.data, sample_weight)
-        return float(loss.item())
+        return loss.data  # a 0-d array, on the device: read it when logging
 
     def _test_step(self, x, y, sample_weight):
         with no_grad():
@@ -121,7 +135,7 @@ class TrainingMixin:
             loss = self._total_loss(y, y_pred, sample_weight)
         for m in self.compiled_metrics:
             m.update_state(y, y_pred.data, sample_weight)
-        return float(loss.item())
+        return loss.data
 
     # ---- whole datasets ------------------------------------------------------------------------------------
     def _check_before_training(self, x, y):
@@ -129,8 +143,9 @@ class TrainingMixin:
         not fit the output, or labels out of range fail here, before any weight changes. Returns the output
         shape."""
         with no_grad():
-            out = self(Tensor(x[:2]), training=False)
-            self.compiled_loss(y[:2], out)
+            xs, ys = self._on_device(x[:2], y[:2])
+            out = self(Tensor(xs), training=False)
+            self.compiled_loss(ys, out)
         self._check_labels(y, out.shape)
         return out.shape
 
@@ -158,12 +173,16 @@ class TrainingMixin:
             sample_weight = weights if sample_weight is None else sample_weight * weights
         val = self._prepare_validation(validation_data)
         output_shape = self._check_before_training(x, y)
+        baseline = baseline_loss(self.compiled_loss, y, output_shape)
+        x, y, sample_weight = self._on_device(x, y, sample_weight)
+        if val is not None:
+            val = self._on_device(*val)
 
         steps = -(-len(x) // batch_size)
         history = History()
         cbs = CallbackList(list(callbacks or []) + [history], self,
                            {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
-                            "baseline_loss": baseline_loss(self.compiled_loss, y, output_shape)})
+                            "baseline_loss": baseline})
         progress = Progress(1 if verbose == "auto" else int(verbose), epochs, steps)
         rng = np.random.default_rng(int(nr_random.default_generator.np.integers(2 ** 63)))
         self.stop_training = False
@@ -207,15 +226,22 @@ class TrainingMixin:
         cbs.on_epoch_begin(epoch)
         progress.epoch_begin(epoch)
         order = rng.permutation(len(x)) if shuffle else None
-        logs = {}
+        on_gpu = self.device != "cpu"
+        if on_gpu and order is not None:
+            order = to_device(order, self.device)
+        every = LOG_STEPS_GPU if on_gpu else 1
+        steps = -(-len(x) // batch_size)
+        logs, batch_logs = {}, {}
         for step, index in enumerate(D.batches(len(x), batch_size, order)):
             cbs.on_train_batch_begin(step)
             xb, yb = x[index], y[index]
             wb = None if sample_weight is None else sample_weight[index]
             loss = self._train_step(xb, yb, wb)
             loss_mean.update(loss, len(xb))
-            logs = {"loss": loss_mean.result(), **{m.name: m.result() for m in self.compiled_metrics}}
-            cbs.on_train_batch_end(step, {**logs, "loss": loss})
+            if step % every == 0 or step == steps - 1:  # reading values back: once per logging interval
+                logs = {"loss": loss_mean.result(), **{m.name: m.result() for m in self.compiled_metrics}}
+                batch_logs = {**logs, "loss": float(loss)}
+            cbs.on_train_batch_end(step, batch_logs)
             progress.batch_end(step, logs)
             if interrupt.requested or self.stop_training:
                 break
@@ -230,6 +256,7 @@ class TrainingMixin:
         D.check_dataset(x, y, sample_weight)
         for m in self.compiled_metrics:
             m.reset_state()
+        x, y, sample_weight = self._on_device(x, y, sample_weight)
         loss_mean = _Mean()
         for index in D.batches(len(x), batch_size):
             wb = None if sample_weight is None else sample_weight[index]
@@ -243,6 +270,7 @@ class TrainingMixin:
         if len(x) == 0:
             raise ValueError("predict: x has no samples")
         D.check_finite(x, "x")
+        (x,) = self._on_device(x)
         outputs = []
         with no_grad():
             for index in D.batches(len(x), batch_size):

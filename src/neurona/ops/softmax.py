@@ -63,3 +63,45 @@ def log_softmax(x, axis=-1):
     """``x - logsumexp(x)`` along ``axis``, computed stably."""
     x = as_tensor(x)
     return apply(REGISTRY["log_softmax"], (x,), {"axis": axis % max(x.ndim, 1)})
+
+
+class SoftmaxCrossEntropy(Primitive):
+    """``-sum(targets * log_softmax(logits))`` per row, fused (for speed and one pass over the logits): the
+    loss of a softmax classifier. Targets may be one-hot or soft, and are differentiable too. On a GPU the rows
+    are reduced by one CUDA kernel. Tested against its composed twin."""
+    name = "softmax_cross_entropy"
+    saves = (0, 1)
+
+    def forward(self, z, t):
+        xp = xp_of(z)
+        if xp.__name__ == "cupy" and z.ndim == 2:  # pragma: no cover - needs a GPU
+            from ..cuda_kernels import softmax_cross_entropy_rows
+            return softmax_cross_entropy_rows(z, t)[0]
+        shifted = z - z.max(axis=-1, keepdims=True)
+        lse = xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+        return (t * (lse - shifted)).sum(axis=-1)
+
+    def vjp(self, F, g, out, z, t):
+        log_p = F.log_softmax(z, axis=z.ndim - 1)
+        g = F.reshape(g, shape=tuple(g.shape) + (1,))
+        dz = g * (F.exp(log_p) * F.sum(t, axis=(z.ndim - 1,), keepdims=True) - t)
+        return dz, -g * log_p
+
+    def jvp(self, F, tangents, out, z, t):
+        tz, tt = tangents
+        log_p = F.log_softmax(z, axis=z.ndim - 1)
+        total = None
+        if tz is not None:
+            p = F.exp(log_p)
+            total = F.sum(tz * (p * F.sum(t, axis=(z.ndim - 1,), keepdims=True) - t), axis=(z.ndim - 1,),
+                          keepdims=False)
+        if tt is not None:
+            term = -F.sum(tt * log_p, axis=(z.ndim - 1,), keepdims=False)
+            total = term if total is None else total + term
+        return total
+
+
+def softmax_cross_entropy(logits, targets):
+    """Cross-entropy of softmax(``logits``) against ``targets`` (one-hot or probabilities), per row of the last
+    axis; stable for logits of any size."""
+    return apply(REGISTRY["softmax_cross_entropy"], (as_tensor(logits), as_tensor(targets)), {})

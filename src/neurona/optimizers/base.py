@@ -39,6 +39,18 @@ class _Group:
         self.grad_views = [self.grads[s:e].reshape(v.shape) for v, s, e in
                            zip(variables, self.offsets[:-1], self.offsets[1:])]
 
+    def to(self, device):
+        """Move the flat buffers to ``device``; the variables become views of the moved buffer."""
+        from ..devices import to_device
+        self.params = to_device(self.params, device)
+        self.grads = to_device(self.grads, device)
+        self.scratch = to_device(self.scratch, device)
+        self.slots = {k: to_device(v, device) for k, v in self.slots.items()}
+        for v, start, end in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
+            v.data = self.params[start:end].reshape(v.data.shape)
+        self.grad_views = [self.grads[s:e].reshape(v.shape) for v, s, e in
+                           zip(self.variables, self.offsets[:-1], self.offsets[1:])]
+
     def slot(self, name, fill=0.0):
         if name not in self.slots:
             buf = xp_of(self.params).empty_like(self.params)
@@ -100,6 +112,12 @@ class Optimizer:
 
     def build_slots(self, group):
         """Create the state buffers of one group (subclasses)."""
+
+    def to(self, device):
+        """Move the optimizer's buffers (and so its variables, which are views of them) to ``device``."""
+        for group in self._groups:
+            group.to(device)
+        return self
 
     def state_buffer_count(self) -> int:
         """How many state buffers the size of the parameters ``build`` will create (found on a dry run)."""
@@ -193,10 +211,11 @@ class Optimizer:
         return out
 
     def load_state_arrays(self, arrays: dict):
+        from ..devices import to_device, device_of
         self.iterations = int(arrays["iterations"])
         for i, group in enumerate(self._groups):
             for name in list(group.slots):
-                group.slots[name][...] = arrays[f"group{i}/{name}"]
+                group.slots[name][...] = to_device(arrays[f"group{i}/{name}"], device_of(group.params))
         for key in arrays:
             if key.startswith("group"):
                 i, name = key[5:].split("/", 1)

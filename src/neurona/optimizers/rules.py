@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..backend import xp_of
 from .base import Optimizer
+
+
+def _on_gpu(group) -> bool:
+    return xp_of(group.params) is not np
 
 
 class SGD(Optimizer):
@@ -31,6 +37,10 @@ class SGD(Optimizer):
 
     def update(self, group, lr):
         p, g, tmp = group.params, group.grads, group.scratch
+        if self.momentum and _on_gpu(group):
+            from ..cuda_kernels import sgd_momentum_kernel
+            sgd_momentum_kernel()(g, lr, self.momentum, self.nesterov, p, group.slots["momentum"])
+            return
         xp_of(g).multiply(g, lr, out=tmp)
         if not self.momentum:
             p -= tmp
@@ -66,6 +76,10 @@ class Adam(Optimizer):
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
         p, g, m, v, tmp = group.params, group.grads, group.slots["m"], group.slots["v"], group.scratch
+        if not self.amsgrad and _on_gpu(group):
+            from ..cuda_kernels import adam_kernel
+            adam_kernel()(g, alpha, self.beta_1, self.beta_2, self.epsilon, p, m, v)
+            return
         xp.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
         m += tmp
@@ -112,6 +126,10 @@ class RMSprop(Optimizer):
     def update(self, group, lr):
         xp = xp_of(group.params)
         p, g, v, tmp = group.params, group.grads, group.slots["velocity"], group.scratch
+        if not self.centered and not self.momentum and _on_gpu(group):
+            from ..cuda_kernels import rmsprop_kernel
+            rmsprop_kernel()(g, lr, self.rho, self.epsilon, p, v)
+            return
         v *= self.rho
         xp.multiply(g, g, out=tmp)
         tmp *= 1.0 - self.rho
@@ -154,6 +172,10 @@ class Adagrad(Optimizer):
     def update(self, group, lr):
         xp = xp_of(group.params)
         p, g, acc, tmp = group.params, group.grads, group.slots["accumulator"], group.scratch
+        if _on_gpu(group):
+            from ..cuda_kernels import adagrad_kernel
+            adagrad_kernel()(g, lr, self.epsilon, p, acc)
+            return
         xp.multiply(g, g, out=tmp)
         acc += tmp
         xp.add(acc, self.epsilon, out=tmp)
