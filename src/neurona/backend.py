@@ -44,6 +44,11 @@ def xp_of(array):
     return np
 
 
+def has_cuda_kernels(xp) -> bool:
+    """True for the real CuPy module (which can compile kernels), false for NumPy and test stand-ins."""
+    return getattr(xp, "__name__", "") == "cupy" and hasattr(xp, "ElementwiseKernel")
+
+
 def is_array(obj) -> bool:
     """True for a NumPy or CuPy ndarray."""
     return isinstance(obj, np.ndarray) or (_cupy is not None and isinstance(obj, _cupy.ndarray))
@@ -51,10 +56,10 @@ def is_array(obj) -> bool:
 
 def to_numpy(array) -> np.ndarray:
     """A host NumPy array with the values of ``array`` (no copy when it already is one)."""
-    if isinstance(array, np.ndarray):
-        return array
     if _cupy is not None and isinstance(array, _cupy.ndarray):
         return _cupy.asnumpy(array)
+    if isinstance(array, np.ndarray):
+        return array
     return np.asarray(array)
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from ..backend import xp_of
+from ..backend import has_cuda_kernels, xp_of
 from .base import Optimizer
 
 
 def _on_gpu(group) -> bool:
-    return xp_of(group.params) is not np
+    """True when the buffers live on a GPU that runs neurona's fused update kernels."""
+    return has_cuda_kernels(xp_of(group.params))
 
 
 class SGD(Optimizer):
