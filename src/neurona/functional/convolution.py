@@ -45,9 +45,10 @@ def _padded(x, kernel, strides, dilation, padding):
     return ops.pad(x, ((0, 0), widths[0], widths[1], (0, 0)))
 
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1):
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, activation=None):
     """2-D convolution (cross-correlation, as in Keras and PyTorch) of NHWC ``x`` with a (kh, kw, in, out)
-    kernel: one matrix product over the im2col view."""
+    kernel: one matrix product over the im2col view. With a bias, ``activation`` None or "relu" is applied in
+    the same fused primitive as the bias (``ops.dense``)."""
     x, kernel = as_tensor(x), as_tensor(kernel)
     strides, dilation = _pair(strides), _pair(dilation)
     kh, kw, cin, cout = kernel.shape
@@ -59,9 +60,12 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1):
     if oh <= 0 or ow <= 0:
         raise ShapeError(f"conv2d: a {kh}x{kw} kernel does not fit an input of {x.shape[1]}x{x.shape[2]} pixels "
                          f"(padding {padding!r}, strides {strides}, dilation {dilation})")
-    out = ops.reshape(patches, (n * oh * ow, kh * kw * cin)) @ ops.reshape(kernel, (kh * kw * cin, cout))
-    out = ops.reshape(out, (n, oh, ow, cout))
-    return out if bias is None else out + bias
+    rows = ops.reshape(patches, (n * oh * ow, kh * kw * cin))
+    weights = ops.reshape(kernel, (kh * kw * cin, cout))
+    if bias is not None:
+        return ops.reshape(ops.dense(rows, weights, bias, activation), (n, oh, ow, cout))
+    out = ops.reshape(rows @ weights, (n, oh, ow, cout))
+    return out if activation is None else ops.relu(out)
 
 
 def pool2d(x, pool_size=2, strides=None, padding="valid", reduce="max"):

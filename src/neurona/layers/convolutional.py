@@ -12,6 +12,7 @@ from ..autograd.engine import ShapeError
 from ..functional import mean
 from ..functional.convolution import conv2d, global_pool2d, pool2d
 from .base import Layer
+from .core import _FUSED
 
 
 def _pair(v):
@@ -57,6 +58,9 @@ class Conv2D(Layer):
         self.expected_input = (None,) * self.rank + (channels,)
 
     def call(self, x, training=False):
+        fused = _FUSED.get(self.activation, False)
+        if fused is not False:  # bias and relu applied in place inside the convolution's matrix product
+            return conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, fused)
         y = conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate)
         return self.activation(y)
 
@@ -81,9 +85,12 @@ class Conv1D(Conv2D):
     def call(self, x, training=False):
         n, steps, channels = x.shape
         kernel = ops.reshape(self.kernel, (1,) + self.kernel.shape)
+        fused = _FUSED.get(self.activation, False)
         y = conv2d(ops.reshape(x, (n, 1, steps, channels)), kernel, self.bias, (1,) + self.strides,
-                   "valid" if self.padding == "valid" else self.padding, (1,) + self.dilation_rate)
-        return self.activation(ops.reshape(y, (n, y.shape[2], self.filters)))
+                   "valid" if self.padding == "valid" else self.padding, (1,) + self.dilation_rate,
+                   None if fused is False else fused)
+        y = ops.reshape(y, (n, y.shape[2], self.filters))
+        return y if fused is not False else self.activation(y)
 
 
 class _Pooling2D(Layer):

@@ -153,8 +153,9 @@ class PoolScatter(Linear):
 
     def forward(self, g, masks, kernel, strides, image_shape):
         xp = xp_of(g)
-        out = xp.zeros(image_shape, dtype=g.dtype)
         tiled = tuple(strides) == tuple(kernel)  # windows do not overlap: plain assignment
+        covers = tiled and all(image_shape[1 + i] == g.shape[1 + i] * kernel[i] for i in range(2))
+        out = (xp.empty if covers else xp.zeros)(image_shape, dtype=g.dtype)  # every pixel written when covered
         for where, mask in zip(_window_slices(kernel, strides, g.shape[1:3]), masks):
             if tiled:
                 xp.multiply(g, mask, out=out[where])

@@ -145,12 +145,19 @@ class LSTMSequence(Primitive):
         out = xp.empty(xz.shape[:2] + (2 * units,), dtype=xz.dtype)
         gates = xp.empty(xz.shape, dtype=xz.dtype)     # i, f, candidate, o after their activations
         tanh_c = xp.empty(xz.shape[:2] + (units,), dtype=xz.dtype)
+        # sigmoid(z) = 0.5 + 0.5 tanh(z / 2): one tanh over all four gates, with per-column scale and shift
+        scale = xp.full(4 * units, 0.5, dtype=xz.dtype)
+        scale[2 * units:3 * units] = 1.0
+        shift = 0.5 - 0.5 * (scale == 1.0)
         h, c = h0, c0
         for t in range(steps):
-            z = xz[t] + h @ u
             gt = gates[t]
-            _gate_sigmoid(xp, z, gt)
-            xp.tanh(z[:, 2 * units:3 * units], out=gt[:, 2 * units:3 * units])
+            xp.matmul(h, u, out=gt)
+            gt += xz[t]
+            gt *= scale
+            xp.tanh(gt, out=gt)
+            gt *= scale
+            gt += shift
             i, f, cand, o = gt[:, :units], gt[:, units:2 * units], gt[:, 2 * units:3 * units], gt[:, 3 * units:]
             c_new = out[t, :, units:]
             xp.multiply(f, c, out=c_new)
@@ -165,27 +172,34 @@ class LSTMSequence(Primitive):
     def _vjp_raw(self, g, out, u, h0, c0, mask, gates, tanh_c):
         xp = xp_of(g)
         steps, units = g.shape[0], h0.shape[1]
+        # every gate's slope, for all steps at once: s(1 - s) for the sigmoids, 1 - tanh^2 for the candidate
+        slope = gates * (1.0 - gates)
+        cand_all = gates[:, :, 2 * units:3 * units]
+        slope[:, :, 2 * units:3 * units] = 1.0 - cand_all * cand_all
+        o_all = gates[:, :, 3 * units:]
+        dh_to_dc = o_all * (1.0 - tanh_c * tanh_c)       # d c_t from d h_t
+        c_prev_all = xp.concatenate([c0[None], out[:-1, :, units:]], axis=0)
         dz_all = xp.empty(gates.shape, dtype=g.dtype)
         dh = xp.zeros_like(h0)
         dc = xp.zeros_like(c0)
-        u_t = u.T
+        u_t = xp.ascontiguousarray(u.T)  # 28 products with a contiguous operand beat 28 with a transposed one
         for t in reversed(range(steps)):
-            gh, gc = g[t, :, :units] + dh, g[t, :, units:] + dc
+            gh = g[t, :, :units] + dh
+            gc = g[t, :, units:] + dc
             if mask is not None:
                 keep = mask[t]
                 carry_h, carry_c = gh * (1.0 - keep), gc * (1.0 - keep)
-                gh, gc = gh * keep, gc * keep
-            c_prev = out[t - 1, :, units:] if t else c0
-            gt, tc = gates[t], tanh_c[t]
-            i, f, cand, o = gt[:, :units], gt[:, units:2 * units], gt[:, 2 * units:3 * units], gt[:, 3 * units:]
-            dct = gc + gh * o * (1.0 - tc * tc)
-            dz = dz_all[t]
-            xp.multiply(dct * cand, i * (1.0 - i), out=dz[:, :units])
-            xp.multiply(dct * c_prev, f * (1.0 - f), out=dz[:, units:2 * units])
-            xp.multiply(dct * i, 1.0 - cand * cand, out=dz[:, 2 * units:3 * units])
-            xp.multiply(gh * tc, o * (1.0 - o), out=dz[:, 3 * units:])
+                gh *= keep
+                gc *= keep
+            gt, dz = gates[t], dz_all[t]
+            gc += gh * dh_to_dc[t]                         # the cell state's whole gradient at step t
+            xp.multiply(gc, gt[:, 2 * units:3 * units], out=dz[:, :units])   # through the input gate
+            xp.multiply(gc, c_prev_all[t], out=dz[:, units:2 * units])       # through the forget gate
+            xp.multiply(gc, gt[:, :units], out=dz[:, 2 * units:3 * units])   # through the candidate
+            xp.multiply(gh, tanh_c[t], out=dz[:, 3 * units:])                 # through the output gate
+            dz *= slope[t]
             dh = dz @ u_t
-            dc = dct * f
+            dc = gc * gt[:, units:2 * units]
             if mask is not None:
                 dh += carry_h
                 dc += carry_c
