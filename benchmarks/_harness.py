@@ -65,6 +65,23 @@ def main(description, script, run_neurona, run_torch, add_arguments=lambda p: No
     return {"neurona": ours, "pytorch": theirs, "ratio": ratio, "rss_ratio": rss_ratio}
 
 
+def add_batch_and_samples(parser, batch_size=64):
+    """The options every epoch benchmark takes."""
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--samples", type=int, default=60_000)
+
+
+def time_neurona_epoch(model, x, y, batch_size, warmup=1024):
+    """Compile ``model`` (Adam, sparse categorical cross-entropy), warm up on ``warmup`` samples, then time one
+    epoch of ``fit`` on all of them; returns (seconds, epoch loss)."""
+    import time
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x[:warmup], y[:warmup], batch_size=batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+    return time.perf_counter() - start, history.history["loss"][0]
+
+
 def _passthrough(args, parser):
     """The benchmark's own options, forwarded to the workers."""
     out = []

@@ -6,11 +6,9 @@ Conv 32 3x3, pool, Conv 64 3x3, pool, dropout, dense softmax, on 60,000 MNIST-sh
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from _harness import main
+from _harness import add_batch_and_samples, main, time_neurona_epoch
 from mlp_mnist import torch_epoch
 
 
@@ -29,11 +27,7 @@ def run_neurona(args):
     model = nr.Sequential([L.Input((28, 28, 1)), L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(2),
                            L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(), L.Dropout(0.5),
                            L.Dense(10, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(x[:1024], y[:1024], batch_size=args.batch_size, epochs=1, verbose=0)
-    start = time.perf_counter()
-    history = model.fit(x, y, batch_size=args.batch_size, epochs=1, verbose=0)
-    return time.perf_counter() - start, history.history["loss"][0]
+    return time_neurona_epoch(model, x, y, args.batch_size)
 
 
 def run_torch(args):
@@ -48,10 +42,5 @@ def run_torch(args):
     return torch_epoch(net, opt, x, y, args.batch_size, torch.nn.functional.cross_entropy, warmup=1024)
 
 
-def add_arguments(parser):
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--samples", type=int, default=60_000)
-
-
 if __name__ == "__main__":
-    main(__doc__.splitlines()[0], __file__, run_neurona, run_torch, add_arguments)
+    main(__doc__.splitlines()[0], __file__, run_neurona, run_torch, add_batch_and_samples)

@@ -26,3 +26,18 @@ def show(title, figures: dict):
         else:
             text = str(value)
         print(f"  {name:<38} {text}")
+
+
+def figure(width, height):
+    """A matplotlib Figure drawn off-screen (Agg), whatever matplotlib's backend."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path)
+    print(f"  picture: {path}")

@@ -13,7 +13,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import figure, parse, save, show
 
 
 def build(hidden):
@@ -39,11 +39,8 @@ def main(argv=None):
                "ratio network / linear": mse_network / mse_linear}
     show("Bribes: a straight line vs a network with one hidden layer", figures)
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     grid = np.linspace(0, 10, 200, dtype=np.float32)[:, None]
-    fig = Figure(figsize=(6, 4))
-    FigureCanvasAgg(fig)
+    fig = figure(6, 4)
     ax = fig.add_subplot()
     ax.scatter(x[:, 0], y, s=8, alpha=0.4, label="data")
     ax.plot(grid, nr.datasets.bribes_curve(grid[:, 0]), "k--", lw=1, label="true curve")
@@ -52,9 +49,7 @@ def main(argv=None):
     ax.set_xlabel("bribe (hundreds of euros)")
     ax.set_ylabel("grade")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.out / "bribes_fits.png")
-    print(f"  picture: {args.out / 'bribes_fits.png'}")
+    save(fig, args.out / "bribes_fits.png")
     return figures
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 import neurona as nr
 
-from _common import parse, show
+from _common import figure, parse, save, show
 
 
 def f(x):
@@ -62,10 +62,7 @@ def main(argv=None):
                "gradients agree": True}
     show("Gradient of f: R^n -> R", figures)
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(6, 4))
-    FigureCanvasAgg(fig)
+    fig = figure(6, 4)
     ax = fig.add_subplot()
     ax.loglog([r[0] for r in rows], [r[1] for r in rows], "o-", label="forward mode (n passes)")
     ax.loglog([r[0] for r in rows], [r[2] for r in rows], "s-", label="reverse mode (1 pass)")
@@ -73,9 +70,7 @@ def main(argv=None):
     ax.set_ylabel("seconds for the full gradient")
     ax.legend()
     ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    fig.savefig(args.out / "forward_vs_reverse.png")
-    print(f"  picture: {args.out / 'forward_vs_reverse.png'}")
+    save(fig, args.out / "forward_vs_reverse.png")
     figures["sizes"] = [r[0] for r in rows]
     return figures
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import figure, parse, save, show
 
 REFERENCE = {"hidden": [16], "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}
 OPTIMIZERS = {"sgd": lambda lr: nr.optimizers.SGD(lr), "sgd+momentum": lambda lr: nr.optimizers.SGD(lr, 0.9),
@@ -54,10 +54,7 @@ def main(argv=None):
             figures[f"{experiment} {label(change)}"] = history.history["val_loss"][-1]
     show(f"Bribes, validation MSE after {epochs} epochs", figures)
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(16, 3.8))
-    FigureCanvasAgg(fig)
+    fig = figure(16, 3.8)
     for i, (experiment, curves) in enumerate(results.items()):
         ax = fig.add_subplot(1, len(results), i + 1)
         for name, values in curves.items():
@@ -67,9 +64,7 @@ def main(argv=None):
         ax.set_xlabel("epoch")
         ax.set_ylabel("validation MSE")
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(args.out / "hyperparameters.png")
-    print(f"  picture: {args.out / 'hyperparameters.png'}")
+    save(fig, args.out / "hyperparameters.png")
     return figures
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import figure, parse, save, show
 
 
 def data():
@@ -49,10 +49,7 @@ def main(argv=None):
     figures["zeros: all hidden units identical"] = figures["zeros: distinct hidden units"] == 1
     show("Initializers on the digits (32 sigmoid hidden units)", figures)
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(11, 3.5))
-    FigureCanvasAgg(fig)
+    fig = figure(11, 3.5)
     for i, (init, history) in enumerate(histories.items()):
         ax = fig.add_subplot(1, 3, i + 1)
         ax.plot(history.history["loss"], label="training")
@@ -61,9 +58,7 @@ def main(argv=None):
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.out / "initializers.png")
-    print(f"  picture: {args.out / 'initializers.png'}")
+    save(fig, args.out / "initializers.png")
     return figures
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import figure, parse, save, show
 
 TREATMENTS = ("none", "l2", "dropout", "batchnorm", "early_stopping")
 
@@ -65,10 +65,7 @@ def main(argv=None):
         print(f"  {kind:<15} {diagnosis}")
     show("A network that overfits 500 noisy digits, and four treatments", figures)
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(18, 3.8))
-    FigureCanvasAgg(fig)
+    fig = figure(18, 3.8)
     for i, (kind, (history, diagnosis)) in enumerate(runs.items()):
         ax = fig.add_subplot(1, len(runs), i + 1)
         ax.plot(range(1, len(history.epoch) + 1), history.history["loss"], label="training")
@@ -79,9 +76,7 @@ def main(argv=None):
         ax.set_ylabel("loss")
         ax.set_ylim(0, 3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(args.out / "regularization.png")
-    print(f"  picture: {args.out / 'regularization.png'}")
+    save(fig, args.out / "regularization.png")
     return figures
 
 

@@ -7,40 +7,33 @@ AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D.
 """
 from __future__ import annotations
 
-from .. import activations, initializers, ops, regularizers
+from .. import ops
 from ..autograd.engine import ShapeError
 from ..functional import mean
 from ..functional.convolution import conv2d, global_pool2d, pool2d
 from .base import Layer
-from .core import _FUSED
+from .core import _FUSED, KernelLayer
 
 
 def _pair(v):
     return (int(v), int(v)) if isinstance(v, int) else tuple(int(a) for a in v)
 
 
-class Conv2D(Layer):
+class Conv2D(KernelLayer):
     """``activation(conv(x, kernel) + bias)`` with a (kh, kw, in_channels, filters) kernel; inputs are
     (batch, height, width, channels). Keras defaults: glorot_uniform kernel (fans include the kernel area), zero
     bias, ``padding="valid"``, ``strides=1``."""
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, activation=None,
-                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
+                 **kwargs):
+        super().__init__(activation, **kwargs)
         self.filters = int(filters)
         self.kernel_size = self._size(kernel_size)
         self.strides, self.dilation_rate = self._size(strides), self._size(dilation_rate)
         if padding not in ("valid", "same", "causal") or (padding == "causal" and self.rank == 2):
             raise ValueError(f"{type(self).__name__}: unsupported padding {padding!r}")
         self.padding = padding
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def _size(self, v):
         return _pair(v)
@@ -51,10 +44,7 @@ class Conv2D(Layer):
             raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a {self.rank + 2}-D input "
                              f"{axes}, got shape {tuple(input_shape)}")
         channels = input_shape[-1]
-        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.add_kernel_and_bias(self.kernel_size + (channels, self.filters))
         self.expected_input = (None,) * self.rank + (channels,)
 
     def call(self, x, training=False):
@@ -66,12 +56,7 @@ class Conv2D(Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": list(self.kernel_size),
-                "strides": list(self.strides), "padding": self.padding, "dilation_rate": list(self.dilation_rate),
-                "activation": activations.name_of(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "strides": list(self.strides), "padding": self.padding, "dilation_rate": list(self.dilation_rate)}
 
 
 class Conv1D(Conv2D):

@@ -32,19 +32,13 @@ def Input(shape, name=None) -> InputLayer:
     return InputLayer(shape, name=name)
 
 
-class Dense(Layer):
-    """A fully connected layer: ``activation(x @ kernel + bias)``.
+class KernelLayer(Layer):
+    """What Dense and the convolutions share: an activation, a kernel and an optional bias, each with its
+    initializer and regularizer (Keras' arguments and defaults)."""
 
-    Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
-    """
-    propagates_mask = True
-
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+    def __init__(self, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -52,14 +46,39 @@ class Dense(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
+    def add_kernel_and_bias(self, kernel_shape):
+        """Create ``kernel`` of ``kernel_shape`` and, with ``use_bias``, ``bias`` of its last size."""
+        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (kernel_shape[-1],), self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.name_of(self.activation),
+                "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class Dense(KernelLayer):
+    """A fully connected layer: ``activation(x @ kernel + bias)``.
+
+    Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
+    """
+    propagates_mask = True
+
+    def __init__(self, units, activation=None, **kwargs):
+        super().__init__(activation, **kwargs)
+        if int(units) <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        self.units = int(units)
+
     def build(self, input_shape):
         if len(input_shape) < 2:
             raise ValueError(f"Dense layer {self.name!r}: needs inputs with a batch axis and a feature axis, got "
                              f"shape {tuple(input_shape)}")
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
-        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.add_kernel_and_bias((input_shape[-1], self.units))
         self.expected_input = (None,) * (len(input_shape) - 2) + (input_shape[-1],)
 
     def call(self, x, training=False):
@@ -72,11 +91,7 @@ class Dense(Layer):
         return self.activation(y)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": activations.name_of(self.activation),
-                "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+        return {**super().get_config(), "units": self.units}
 
 
 _FUSED = {activations.linear: None, activations.relu: "relu"}  # activations the fused dense primitive applies
