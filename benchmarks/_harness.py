@@ -82,6 +82,31 @@ def time_neurona_epoch(model, x, y, batch_size, warmup=1024):
     return time.perf_counter() - start, history.history["loss"][0]
 
 
+def time_torch_epoch(net, x, y, batch_size, warmup=1024):
+    """The usual PyTorch loop (Adam, cross-entropy, shuffled batches): a warm-up on ``warmup`` samples, then
+    one timed epoch; returns (seconds, epoch loss). ``x``, ``y``: NumPy arrays."""
+    import time
+    import torch
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+
+    def epoch(xs, ys):
+        order = torch.randperm(len(xs))
+        total = 0.0
+        for start in range(0, len(xs), batch_size):
+            index = order[start:start + batch_size]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(xs[index]), ys[index])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(index)
+        return total / len(xs)
+    epoch(x[:warmup], y[:warmup])
+    start = time.perf_counter()
+    loss = epoch(x, y)
+    return time.perf_counter() - start, loss
+
+
 def _passthrough(args, parser):
     """The benchmark's own options, forwarded to the workers."""
     out = []

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _harness import add_batch_and_samples, main, time_neurona_epoch
-from mlp_mnist import torch_epoch
+from _harness import add_batch_and_samples, main, time_neurona_epoch, time_torch_epoch
 
 
 def images(n, seed=0):
@@ -33,13 +32,12 @@ def run_neurona(args):
 def run_torch(args):
     import torch
     x, y = images(args.samples)
-    x, y = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(y)
+    x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                               torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
                               torch.nn.Dropout(0.5), torch.nn.Linear(1600, 10))
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
-    return torch_epoch(net, opt, x, y, args.batch_size, torch.nn.functional.cross_entropy, warmup=1024)
+    return time_torch_epoch(net, x, y, args.batch_size)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@ softmax, batch 64, on 28x28 images read row by row.
 """
 from __future__ import annotations
 
-from _harness import add_batch_and_samples, main, time_neurona_epoch
+from _harness import add_batch_and_samples, main, time_neurona_epoch, time_torch_epoch
 from lstm import sequences
-from mlp_mnist import torch_epoch
 
 WIDTH, HEADS, FFN, BLOCKS = 64, 4, 128, 2
 
@@ -39,12 +38,8 @@ def run_torch(args):
 
         def forward(self, z):
             return self.out(self.encoder(self.inp(z) + self.pos).mean(dim=1))
-    x, y = sequences(args.samples)
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
     torch.manual_seed(0)
-    net = Net()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
-    return torch_epoch(net, opt, x, y, args.batch_size, torch.nn.functional.cross_entropy, warmup=1024)
+    return time_torch_epoch(Net(), *sequences(args.samples), args.batch_size)
 
 
 if __name__ == "__main__":
