@@ -71,7 +71,7 @@ class MultiHeadAttention(Layer):
                      bias_initializer=self.bias_initializer, name=f"{self.name}/{name}")
 
     def build(self, shapes):
-        q_shape, v_shape = shapes[0], shapes[1]
+        q_shape = shapes[0]
         h = self.num_heads
         self.query_dense = self._dense(h * self.key_dim, "query")
         self.key_dense = self._dense(h * self.key_dim, "key")

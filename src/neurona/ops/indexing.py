@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..autograd.engine import apply
 from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Linear
-from ..autograd.scatter_grad import ScatterGrad, is_basic
+from ..autograd.scatter_grad import ScatterGrad
 from ..autograd.tensor import Tensor
 from ..backend import is_array, xp_of
 from ._common import as_tensor, value
