@@ -84,6 +84,3 @@ def get_default_device() -> str:
 def on_default_device(array):
     """A freshly created host array moved to the default device (nothing happens on the CPU)."""
     return array if _default == "cpu" else to_device(array, _default)
-
-
-device = canonical

@@ -12,6 +12,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .. import backend
+from ..devices import check_same as check_same_device
 from .grad_mode import state, no_grad, enable_grad
 from .namespaces import RAW, TENSOR
 from .node import Node
@@ -45,8 +46,7 @@ def apply(prim, inputs, params):
     """Run ``prim`` on ``inputs`` (Tensors or raw constants) and record a node when a gradient is needed."""
     arrays = [x.data if x.__class__ is Tensor else x for x in inputs]
     if backend._cupy is not None:  # GPU arrays exist: refuse to mix devices in one op
-        from ..devices import check_same
-        check_same(arrays, prim.name)
+        check_same_device(arrays, prim.name)
     try:
         out_data = prim.forward(*arrays, **params)
     except ValueError as exc:

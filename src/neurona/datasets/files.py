@@ -7,7 +7,6 @@ files and where to put them.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import urllib.request
@@ -37,14 +36,6 @@ def find_file(folders, names) -> Path | None:
             if (folder / n).is_file():
                 return folder / n
     return None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(urls, target: Path, verify, timeout=30) -> Path:

@@ -64,7 +64,6 @@ class MultiHeadAttention(Layer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self._dropout = Dropout(dropout) if dropout else None
-        self.last_attention_scores = None
 
     def _dense(self, units, name):
         return Dense(units, use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
@@ -112,7 +111,6 @@ class MultiHeadAttention(Layer):
         context = ops.transpose(weights @ v, (0, 2, 1, 3))                          # (b, tq, heads, width)
         b, t = context.shape[:2]
         out = self.output_dense(ops.reshape(context, (b, t, self.num_heads * self.value_dim)))
-        self.last_attention_scores = weights
         return out, weights
 
     @staticmethod
