@@ -78,6 +78,11 @@ def _raw(x):
 _BY_NAME = {f.__name__: f for f in (linear, sigmoid, tanh, relu, leaky_relu, softmax, softplus, elu, selu, gelu)}
 
 
+def as_output_activation(fn):
+    """``fn`` when it is sigmoid or softmax, the activations whose logits a cross-entropy can take, else None."""
+    return fn if fn is sigmoid or fn is softmax else None
+
+
 def get(identifier):
     """The activation for a name, a callable (returned as is) or None (linear)."""
     if identifier is None:

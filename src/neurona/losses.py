@@ -59,16 +59,6 @@ def _as_prediction(y_pred) -> Tensor:
     return y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
 
 
-def _logits_behind(y_pred: Tensor, prim_name: str):
-    """The logits a sigmoid/softmax output was computed from, when the graph shows them (Keras does the same on
-    TensorFlow): the loss is then computed from logits, stable for saturated outputs."""
-    node = y_pred._node
-    if node is not None and node.prim.name == prim_name and node.inputs is not None:
-        if prim_name != "softmax" or node.params["axis"] == y_pred.ndim - 1:
-            return node.inputs[0]
-    return None
-
-
 # ---- per-sample functions -------------------------------------------------------------------------------
 
 def mean_squared_error(y_true, y_pred):
@@ -96,15 +86,15 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """``-(y log p + (1 - y) log(1 - p))`` averaged over the last axis.
 
     From logits it is ``softplus(x) - x * y``: finite for logits of +-1e4. From probabilities they are clipped
-    to ``[1e-7, 1 - 1e-7]``, as in Keras (or, when the graph shows the sigmoid's logits, those are used).
+    to ``[1e-7, 1 - 1e-7]``, as in Keras. (A model whose output layer applies the sigmoid gives this loss the
+    logits behind it, in training and evaluation alike: see ``Model.compile``.)
     """
     y_pred = _as_prediction(y_pred)
     y = _as_target(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else _logits_behind(y_pred, "sigmoid")
-    if logits is not None:
-        return mean(ops.softplus(logits) - logits * y, axis=-1)
+    if from_logits:
+        return mean(ops.softplus(y_pred) - y_pred * y, axis=-1)
     p = ops.clip(y_pred, EPSILON, 1.0 - EPSILON)
     return mean(-(y * ops.log(p) + (1.0 - y) * ops.log(1.0 - p)), axis=-1)
 
@@ -115,11 +105,10 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     y = _as_target(y_true, y_pred, "categorical_crossentropy")
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    logits = y_pred if from_logits else _logits_behind(y_pred, "softmax")
-    if logits is not None:
+    if from_logits:
         if axis in (-1, y_pred.ndim - 1):
-            return ops.softmax_cross_entropy(logits, y)  # fused -sum(y * log_softmax(logits)), tested equal
-        return -ops.sum(y * ops.log_softmax(logits, axis), axis=axis)
+            return ops.softmax_cross_entropy(y_pred, y)  # fused -sum(y * log_softmax(logits)), tested equal
+        return -ops.sum(y * ops.log_softmax(y_pred, axis), axis=axis)
     p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
     return -ops.sum(y * ops.log(ops.clip(p, EPSILON, 1.0 - EPSILON)), axis=axis)
 
@@ -149,6 +138,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 class Loss:
     """A loss with Keras' reduction: ``sum(loss_i * w_i) / N`` over the N samples of the batch."""
     fn = None
+    logits_of = None  # the output activation ("sigmoid", "softmax") whose logits the loss can take instead
+
+    def on_logits_of(self, activation) -> "Loss | None":
+        """This loss taking the logits behind ``activation`` (the model's output activation, a function)
+        instead of its probabilities: the same loss, stable when the output saturates. None when the pair
+        does not match (e.g. MSE, or a loss that already has ``from_logits=True``)."""
+        if activation is None or activation.__name__ != self.logits_of or self.options.get("from_logits"):
+            return None
+        return type(self)(name=self.name, **{**self.options, "from_logits": True})
 
     def __init__(self, name=None, **options):
         self.name = name or _snake(type(self).__name__)
@@ -196,6 +194,7 @@ class Huber(Loss):
 
 
 class BinaryCrossentropy(Loss):
+    logits_of = "sigmoid"
     fn = staticmethod(binary_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0, name="binary_crossentropy"):
@@ -203,6 +202,7 @@ class BinaryCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
+    logits_of = "softmax"
     fn = staticmethod(categorical_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0, name="categorical_crossentropy"):
@@ -210,6 +210,7 @@ class CategoricalCrossentropy(Loss):
 
 
 class SparseCategoricalCrossentropy(Loss):
+    logits_of = "softmax"
     fn = staticmethod(sparse_categorical_crossentropy)
 
     def __init__(self, from_logits=False, name="sparse_categorical_crossentropy"):

@@ -85,10 +85,18 @@ class Dense(KernelLayer):
         fused = _FUSED.get(self.activation, False)
         if fused is not False and self.bias is not None and x.ndim == 2:
             return ops.dense(x, self.kernel, self.bias, fused)  # the lines below, fused (tested equal)
+        return self.activation(self.call_before_activation(x))
+
+    def call_before_activation(self, x, training=False):
+        """``x @ kernel + bias``."""
         y = x @ self.kernel
         if self.bias is not None:
             y = y + self.bias
-        return self.activation(y)
+        return y
+
+    @property
+    def output_activation(self):
+        return activations.as_output_activation(self.activation)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
@@ -107,6 +115,13 @@ class Activation(Layer):
 
     def call(self, x, training=False):
         return self.activation(x)
+
+    def call_before_activation(self, x, training=False):
+        return x
+
+    @property
+    def output_activation(self):
+        return activations.as_output_activation(self.activation)
 
     def get_config(self):
         return {**super().get_config(), "activation": activations.name_of(self.activation)}
@@ -156,6 +171,13 @@ class Softmax(Layer):
     def call(self, x, training=False):
         return ops.softmax(x, self.axis)
 
+    def call_before_activation(self, x, training=False):
+        return x
+
+    @property
+    def output_activation(self):
+        return activations.softmax if self.axis == -1 else None
+
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
 
@@ -173,12 +195,13 @@ class Dropout(Layer):
         self._rng = None
 
     def _generator(self, like):
-        """The layer's random generator, on the device of ``like`` (seeded once from ``seed`` or the global
-        seed; a model moved to a GPU continues from a generator seeded the same way)."""
-        device = xp_of(like).__name__
-        if self._rng is None or self._rng[0] != device:
+        """The layer's random generator, on the device of ``like``, seeded from ``seed`` or else from the global
+        generator, and seeded again when the global seed is set again (``nr.utils.set_random_seed``), so that
+        the rest of a run is reproducible, a loaded model's included."""
+        key = (xp_of(like).__name__, nr_random.default_generator.generation if self.seed is None else None)
+        if self._rng is None or self._rng[0] != key:
             seed = self.seed if self.seed is not None else int(nr_random.default_generator.np.integers(2 ** 63))
-            self._rng = (device, nr_random.device_generator(like, seed))
+            self._rng = (key, nr_random.device_generator(like, seed))
         return self._rng[1]
 
     def call(self, x, training=False):

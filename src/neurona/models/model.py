@@ -28,6 +28,7 @@ class Model(TrainingMixin, Layer):
         super().__init__(name=name, **kwargs)
         self.optimizer = None
         self.compiled_loss = None
+        self.loss_on_logits = None  # the compiled loss taking the output layer's logits (see compile)
         self.compiled_metrics = []
         self.stop_training = False
         self.history = None
@@ -44,14 +45,45 @@ class Model(TrainingMixin, Layer):
         raise ValueError(f"{self.name} has no layer named {name!r}; it has {[layer.name for layer in self.layers]}")
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer (Keras' default: RMSprop), the loss and the metrics reported during training."""
+        """Choose the optimizer (Keras' default: RMSprop), the loss and the metrics reported during training.
+
+        When the output layer ends in a sigmoid (with binary cross-entropy) or a softmax over the last axis
+        (with categorical cross-entropy), the loss is computed from the logits behind that activation, in
+        ``fit``, ``evaluate`` and ``test_on_batch`` alike: the training and the validation loss are one
+        function of the weights, finite even when the output saturates. The choice is made here, from the
+        model's ``output_activation``. A subclassed ``Model`` has none to read, so its loss takes the clipped
+        probabilities, again the same in training and evaluation; for stability there, end ``call`` without
+        the activation and use the loss with ``from_logits=True``.
+        """
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse', 'binary_crossentropy' or "
                              "'sparse_categorical_crossentropy'")
         self.optimizer = optimizers.get(optimizer)
         self.compiled_loss = losses.get(loss)
+        self.loss_on_logits = self.compiled_loss.on_logits_of(self.output_activation)
         self.compiled_metrics = [metrics_module.get(m, self.compiled_loss) for m in (metrics or [])]
         self._warn_on_output_mismatch()
+
+    @property
+    def output_activation(self):
+        """The sigmoid or softmax the model applies last, when its structure shows it (``Sequential``); None
+        for a subclassed model, whose ``call`` cannot be read."""
+        return None
+
+    def predict_and_loss(self, x, y, sample_weight=None, training=False):
+        """The predictions for ``x`` and the compiled loss (with the regularization penalties): the one
+        definition of the loss that ``fit``, ``evaluate`` and ``test_on_batch`` report."""
+        if self.loss_on_logits is None:
+            y_pred = self(x, training=training)
+            return y_pred, self._with_penalties(self.compiled_loss(y, y_pred, sample_weight))
+        logits = self.call_before_activation(self._prepare_input(x), training=training)
+        loss = self.loss_on_logits(y, logits, sample_weight)
+        return self.output_activation(logits), self._with_penalties(loss)
+
+    def _with_penalties(self, loss):
+        for penalty in self.regularization_losses():
+            loss = loss + penalty
+        return loss
 
     def _warn_on_output_mismatch(self):
         last = self.layers[-1] if self.layers else None
