@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import warnings
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class History(Callback):
         super().__init__()
         self.history: dict[str, list] = {}
         self.epoch: list[int] = []
+        self.divergence = None  # where the loss became NaN/Inf, set by TerminateOnNaN
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -222,13 +224,30 @@ class LearningRateScheduler(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch's loss is NaN or infinite."""
+    """Stop training as soon as a batch's loss is NaN or infinite, say in one line where and what to try, and
+    record it in the History (``history.divergence``).
+
+    ``fit`` adds one unless it is given ``terminate_on_nan=False``: unlike Keras, where this callback must be
+    asked for, a diverging run never goes on quietly. (On a GPU the loss is read every ``LOG_STEPS_GPU``
+    batches, so the batch named is where the divergence was seen.)
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(loss):
-            print(f"Batch {batch}: invalid loss, terminating training")
-            self.model.stop_training = True
+        if loss is None or math.isfinite(loss):
+            return
+        lr = self.model.optimizer.learning_rate
+        divergence = {"epoch": getattr(self, "_epoch", 0) + 1, "batch": batch + 1, "loss": loss,
+                      "learning_rate": lr}
+        print(f"Training diverged at epoch {divergence['epoch']}, batch {batch + 1}: the loss is {loss}, so "
+              f"training stopped. Hint: lower the learning rate (now {lr:.3g}), normalize the inputs, or clip "
+              "the gradients (e.g. clipnorm=1.0).", file=sys.stderr, flush=True)
+        if getattr(self.model, "history", None) is not None:
+            self.model.history.divergence = divergence
+        self.model.stop_training = True
 
 
 class CSVLogger(Callback):

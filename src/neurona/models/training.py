@@ -10,6 +10,7 @@ running loss and metrics are read back once per logging interval (``LOG_STEPS_GP
 """
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 
@@ -19,7 +20,7 @@ from .. import random as nr_random
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
 from ..devices import to_device
-from ..callbacks import CallbackList, History
+from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
@@ -35,7 +36,7 @@ class _Mean:
         self.total, self.count = 0.0, 0.0
 
     def update(self, value, weight):
-        self.total = self.total + value * weight
+        self.total = self.total + value.astype("float64") * weight  # float64: no drift over many batches
         self.count += weight
 
     def result(self):
@@ -69,12 +70,6 @@ class TrainingMixin:
     def _require_compiled(self, what):
         if self.compiled_loss is None:
             raise RuntimeError(f"{what}: compile the model first, e.g. model.compile(optimizer='adam', loss='mse')")
-
-    def _total_loss(self, y, y_pred, sample_weight):
-        loss = self.compiled_loss(y, y_pred, sample_weight)
-        for penalty in self.regularization_losses():
-            loss = loss + penalty
-        return loss
 
     # ---- one batch ---------------------------------------------------------------------------------------------
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
@@ -117,8 +112,7 @@ class TrainingMixin:
         if not self.optimizer.built:
             self.optimizer.build(variables)
         with enable_grad():
-            y_pred = self(Tensor(x), training=True)
-            loss = self._total_loss(y, y_pred, sample_weight)
+            y_pred, loss = self.predict_and_loss(Tensor(x), y, sample_weight, training=True)
         for v in variables:
             v.grad = None
         loss.backward()
@@ -131,8 +125,7 @@ class TrainingMixin:
 
     def _test_step(self, x, y, sample_weight):
         with no_grad():
-            y_pred = self(Tensor(x), training=False)
-            loss = self._total_loss(y, y_pred, sample_weight)
+            y_pred, loss = self.predict_and_loss(Tensor(x), y, sample_weight, training=False)
         for m in self.compiled_metrics:
             m.update_state(y, y_pred.data, sample_weight)
         return loss.data
@@ -159,8 +152,13 @@ class TrainingMixin:
                                  "last Dense layer against the number of classes.")
 
     def fit(self, x, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0):
-        """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History`."""
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            terminate_on_nan=True):
+        """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History`.
+
+        A loss that becomes NaN or infinite stops training with a one-line message naming the epoch and the
+        batch, recorded in ``history.divergence`` (``terminate_on_nan=False`` trains on, as Keras does).
+        """
         self._require_compiled("fit")
         batch_size = int(batch_size or 32)
         x, y = D.as_array(x, "x"), D.as_array(y, "y")
@@ -180,7 +178,10 @@ class TrainingMixin:
 
         steps = -(-len(x) // batch_size)
         history = History()
-        cbs = CallbackList(list(callbacks or []) + [history], self,
+        callbacks = list(callbacks or [])
+        if terminate_on_nan and not any(isinstance(cb, TerminateOnNaN) for cb in callbacks):
+            callbacks.append(TerminateOnNaN())
+        cbs = CallbackList(callbacks + [history], self,
                            {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
                             "baseline_loss": baseline})
         progress = Progress(1 if verbose == "auto" else int(verbose), epochs, steps)
@@ -188,7 +189,10 @@ class TrainingMixin:
         self.stop_training = False
         self.history = history
         cbs.on_train_begin()
-        with _DeferredInterrupt() as interrupt:
+        # a NaN/Inf loss is reported in one line by TerminateOnNaN: NumPy's warnings before it would only bury it
+        quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore") if terminate_on_nan \
+            else contextlib.nullcontext()
+        with _DeferredInterrupt() as interrupt, quiet:
             for epoch in range(initial_epoch, epochs):
                 logs = self._fit_epoch(epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress,
                                        interrupt)
