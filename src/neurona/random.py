@@ -23,10 +23,12 @@ class Generator:
     def __init__(self, seed=None):
         self.seed = seed
         self.np = np.random.default_rng(seed)
+        self.generation = 0  # how many times it was seeded again: generators derived from it follow
 
     def manual_seed(self, seed) -> "Generator":
         self.seed = seed
         self.np = np.random.default_rng(seed)
+        self.generation += 1
         return self
 
     def _out(self, array, dtype, requires_grad=False) -> Tensor:

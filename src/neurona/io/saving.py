@@ -1,15 +1,26 @@
 """Saving and loading models: one zip file, nothing ever unpickled.
 
-The ``.neurona`` file holds ``config.json`` (architecture), ``weights.npz``, ``optimizer.npz`` (state, so
-training resumes exactly), ``compile.json`` and ``metadata.json``. Arrays are read with
-``allow_pickle=False``. Writes are atomic (:mod:`neurona.io.atomic`); a truncated or corrupted file raises
-:class:`CheckpointError`.
+The ``.neurona`` file holds ``metadata.json`` (format and version), ``config.json`` (the architecture, and the
+input shape the model was built for), ``weights.npz``, ``compile.json`` and ``optimizer.npz`` (the optimizer's
+state, so training resumes exactly). Writes are atomic (:mod:`neurona.io.atomic`).
+
+Loading trusts nothing in the file (:mod:`neurona.io.archive`): the model is rebuilt from its configuration
+first, within a memory budget set by the size of the weights the file holds; then every array is checked
+against the shape the model needs before it is read. Any malformed file raises :class:`CheckpointError`.
+
+>>> import neurona as nr, tempfile, os
+>>> model = nr.Sequential([nr.layers.Dense(2)]); _ = model.predict([[1.0, 2.0]])  # built by its first call
+>>> path = os.path.join(tempfile.mkdtemp(), "m.neurona"); model.save(path)
+>>> nr.load_model(path).predict([[1.0, 2.0]]).tolist() == model.predict([[1.0, 2.0]]).tolist()
+True
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -17,42 +28,31 @@ import numpy as np
 
 from .. import __version__, losses, optimizers
 from ..devices import device_of, to_device
+from .archive import CheckpointError, npz_bound, open_archive, read_arrays
 from .atomic import atomic_write
 
 FORMAT = "neurona-model"
 FORMAT_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+MAX_INPUT_ELEMENTS = 1 << 26  # a saved input shape of more values per sample is refused (a crafted file)
+
+__all__ = ["CheckpointError", "save_model", "load_model", "save_weights", "load_weights"]
 
 
-class CheckpointError(Exception):
-    """A saved model or weights file that cannot be read: missing, truncated, corrupted or of another format."""
-
-
-def _npz_bytes(arrays: dict) -> bytes:
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()
-
-
-def _read_npz(data: bytes, what: str) -> dict:
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise CheckpointError(f"{what} is corrupted: {exc}") from None
-
-
-def _weight_arrays(model) -> dict:
-    return {f"{i:04d}": w.numpy() for i, w in enumerate(model.weights)}
-
+# ---- saving -----------------------------------------------------------------------------------------------
 
 def save_model(model, path):
-    """Write ``model`` to ``path`` atomically (see the module docstring)."""
-    config = {"class_name": type(model).__name__, "config": model.get_config()}
+    """Write ``model`` to ``path`` atomically (see the module docstring). Warns when a weight is NaN or Inf."""
+    from ..layers.base import serialize
+    config = serialize(model)
+    if model.build_input_shape is not None and not isinstance(model.build_input_shape, list):
+        config["build_input_shape"] = [None if d is None else int(d) for d in model.build_input_shape]
     compile_config = None
     if model.compiled_loss is not None:
         compile_config = {"optimizer": optimizers.serialize(model.optimizer),
                           "loss": losses.serialize(model.compiled_loss),
                           "metrics": [m.name for m in model.compiled_metrics]}
+    _warn_if_not_finite(model, path)
     entries = {
         "metadata.json": json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
                                      "neurona_version": __version__, "saved_at": time.time()}).encode(),
@@ -68,80 +68,123 @@ def save_model(model, path):
                 archive.writestr(name, data)
 
 
-def _open(path) -> dict:
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no saved model at {path}")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
-            if bad is not None:
-                raise CheckpointError(f"{path}: entry {bad} is corrupted (checksum mismatch)")
-            return {name: archive.read(name) for name in archive.namelist()}
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise CheckpointError(f"{path} is not a readable neurona model (truncated or corrupted?): {exc}") from None
-
-
-def _json(entries, name, path):
-    if name not in entries:
-        raise CheckpointError(f"{path}: the file has no {name}; it is not a complete neurona model")
-    try:
-        return json.loads(entries[name])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path}: {name} is corrupted: {exc}") from None
-
-
-def load_model(path, custom_objects=None, compile=True):
-    """Rebuild a model saved with ``model.save``: same predictions, and the optimizer state restored."""
-    from ..layers.base import LAYER_CLASSES
-    entries = _open(path)
-    meta = _json(entries, "metadata.json", path)
-    if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not a neurona model file (format {meta.get('format')!r})")
-    config = _json(entries, "config.json", path)
-    classes = {**LAYER_CLASSES, **(custom_objects or {})}
-    cls = classes.get(config["class_name"])
-    if cls is None:
-        raise CheckpointError(f"{path}: unknown model class {config['class_name']!r}; pass custom_objects=")
-    model = cls.from_config(config["config"], custom_objects) if config["class_name"] == "Sequential" \
-        else cls.from_config(config["config"])
-    if "weights.npz" not in entries:
-        raise CheckpointError(f"{path}: the file has no weights.npz")
-    arrays = _read_npz(entries["weights.npz"], f"{path}: weights.npz")
-    if not model.built:
-        raise CheckpointError(f"{path}: the saved model has no input shape, so it cannot be rebuilt. Hint: start "
-                              "the model with Input(shape) before saving.")
-    _assign(model, arrays, path)
-    compile_config = _json(entries, "compile.json", path)
-    if compile and compile_config:
-        model.compile(optimizers.get(compile_config["optimizer"]), losses.get(compile_config["loss"]),
-                      compile_config["metrics"])
-        if "optimizer.npz" in entries:
-            model.optimizer.build(model.trainable_weights)
-            model.optimizer.load_state_arrays(_read_npz(entries["optimizer.npz"], f"{path}: optimizer.npz"))
-    return model
-
-
-def _assign(model, arrays, path):
-    weights = model.weights
-    if len(arrays) != len(weights):
-        raise CheckpointError(f"{path}: {len(arrays)} weight arrays for a model with {len(weights)} weights")
-    for i, w in enumerate(weights):
-        value = arrays[f"{i:04d}"]
-        if value.shape != w.shape:
-            raise CheckpointError(f"{path}: weight {w.name} should have shape {w.shape}, the file has {value.shape}")
-        w.data[...] = to_device(value, device_of(w.data))
-
-
 def save_weights(model, path):
     """Write the model's weights to a ``.npz`` file, atomically."""
+    _warn_if_not_finite(model, path)
     with atomic_write(path) as f:
         f.write(_npz_bytes(_weight_arrays(model)))
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _weight_arrays(model) -> dict:
+    return {f"{i:04d}": w.numpy() for i, w in enumerate(model.weights)}
+
+
+def _warn_if_not_finite(model, path):
+    bad = [w.name for w in model.weights if w.dtype.kind == "f" and not np.isfinite(w.numpy()).all()]
+    if bad:
+        warnings.warn(f"saving {path}: the weights {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''} hold NaN "
+                      "or Inf values (did training diverge?); the saved model will predict NaN", stacklevel=3)
+
+
+# ---- loading ----------------------------------------------------------------------------------------------
+
+def load_model(path, custom_objects=None, compile=True):
+    """Rebuild a model saved with ``model.save``, in any process: the same predictions, bit for bit, and the
+    optimizer state restored so that ``fit`` resumes where it stopped. ``custom_objects`` maps the names of
+    your own layer or model classes to the classes."""
+    with open_archive(path) as archive:
+        _check_metadata(archive.json("metadata.json"), path)
+        model = _rebuild(archive.json("config.json"), custom_objects, archive.size("weights.npz"), path)
+        expected = {f"{i:04d}": (w.shape, w.data.dtype) for i, w in enumerate(model.weights)}
+        arrays = read_arrays(archive.read("weights.npz", npz_bound(expected)), expected, f"{path}: weights.npz")
+        _assign(model, arrays)
+        compile_config = archive.json("compile.json")
+        if compile and compile_config is not None:
+            _restore_compile(model, compile_config, archive, path)
+    return model
 
 
 def load_weights(model, path):
     """Read weights written by ``save_weights`` into a model of the same architecture."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
-    _assign(model, _read_npz(path.read_bytes(), str(path)), path)
+    expected = {f"{i:04d}": (w.shape, w.data.dtype) for i, w in enumerate(model.weights)}
+    if path.stat().st_size > npz_bound(expected):
+        raise CheckpointError(f"{path} holds {path.stat().st_size} bytes, more than the weights of "
+                              f"{model.name} ({len(expected)} arrays) can take; is it the weights of another model?")
+    _assign(model, read_arrays(path.read_bytes(), expected, str(path)))
+
+
+def _check_metadata(meta, path):
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else meta
+        raise CheckpointError(f"{path}: not a neurona model file (format {found!r:.40})")
+    version = meta.get("format_version")
+    if version not in SUPPORTED_VERSIONS:
+        raise CheckpointError(f"{path}: format version {version!r:.20} is not one this neurona ({__version__}) "
+                              f"reads; it reads versions {', '.join(map(str, SUPPORTED_VERSIONS))}. Hint: load it "
+                              "with the neurona version that saved it, or upgrade neurona.")
+
+
+def _rebuild(spec, custom_objects, weight_bytes, path):
+    """The model described by ``config.json``, built (so it has its weights) within ``weight_bytes``."""
+    from ..layers.base import custom_object_scope, deserialize, weight_budget
+    _check_input_shapes(spec, path)
+    try:
+        with custom_object_scope(custom_objects), weight_budget(weight_bytes):
+            model = deserialize(spec)
+            shape = spec.get("build_input_shape")
+            if not model.built and shape is not None:
+                model.output_shape_for(tuple(shape))
+    except MemoryError as exc:
+        raise CheckpointError(f"{path}: weights.npz is corrupted or belongs to another model: it holds "
+                              f"{weight_bytes} bytes, too few for the model config.json describes ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a malformed configuration makes a constructor raise
+        raise CheckpointError(f"{path}: config.json describes a model that cannot be rebuilt: "
+                              f"{type(exc).__name__}: {exc}") from exc
+    return model
+
+
+def _check_input_shapes(spec, path):
+    """Refuse saved input shapes that are not lists of sizes, or too large, before anything is built."""
+    stack = [spec]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("input_shape", "shape", "build_input_shape") and value is not None:
+                    _check_shape(key, value, path)
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_shape(key, value, path):
+    ok = isinstance(value, list) and all(d is None or (type(d) is int and d >= 0) for d in value)
+    if not ok or math.prod(d or 1 for d in value) > MAX_INPUT_ELEMENTS:
+        raise CheckpointError(f"{path}: config.json gives {key} = {value!r:.60}, not a list of at most "
+                              f"{MAX_INPUT_ELEMENTS} sizes")
+
+
+def _assign(model, arrays):
+    for i, w in enumerate(model.weights):
+        w.data[...] = to_device(arrays[f"{i:04d}"], device_of(w.data))
+
+
+def _restore_compile(model, config, archive, path):
+    try:
+        model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]), config["metrics"])
+    except Exception as exc:  # noqa: BLE001 - a malformed compile.json
+        raise CheckpointError(f"{path}: compile.json cannot be restored: {type(exc).__name__}: {exc}") from exc
+    if "optimizer.npz" in archive.entries:
+        model.optimizer.build(model.trainable_weights)
+        expected = model.optimizer.state_spec()
+        data = archive.read("optimizer.npz", npz_bound(expected))
+        model.optimizer.load_state_arrays(read_arrays(data, expected, f"{path}: optimizer.npz"))

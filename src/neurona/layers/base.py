@@ -12,6 +12,8 @@ layer or model are tracked, so their weights belong to it.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 
 import numpy as np
@@ -22,9 +24,72 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import DEFAULT_FLOAT
 
-#: Every Layer subclass by class name (to rebuild saved models).
+#: Every Layer subclass by class name (to rebuild saved models); see :func:`layer_class`.
 LAYER_CLASSES: dict[str, type] = {}
 _name_counts: dict[str, int] = {}
+_custom_objects: contextvars.ContextVar = contextvars.ContextVar("custom_objects", default={})
+_weight_budget: contextvars.ContextVar = contextvars.ContextVar("weight_budget", default=None)
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Within ``with``, rebuilding a saved layer or model also finds the classes in ``custom_objects``
+    (``{"MyLayer": MyLayer}``), at any depth of the saved configuration (Keras' ``custom_object_scope``)."""
+    token = _custom_objects.set({**_custom_objects.get(), **(custom_objects or {})})
+    try:
+        yield
+    finally:
+        _custom_objects.reset(token)
+
+
+def layer_class(name: str) -> type:
+    """The layer or model class called ``name``: the custom objects in scope first, then every class neurona
+    defines. The built-in classes are imported here, so the answer never depends on what was imported before.
+
+    >>> layer_class("Sequential").__name__
+    'Sequential'
+    """
+    import neurona.layers  # noqa: F401  (registers every built-in layer ...)
+    import neurona.models  # noqa: F401  (... and model class)
+    cls = _custom_objects.get().get(name) or LAYER_CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"unknown layer or model class {name!r}. Hint: import the module that defines it before "
+                         f"loading, or pass custom_objects={{{name!r}: {name}}}")
+    return cls
+
+
+def deserialize(spec) -> "Layer":
+    """A layer or model rebuilt from ``{"class_name": ..., "config": {...}}`` (what saving writes)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("config"), dict):
+        raise ValueError(f"a saved layer must be {{'class_name': ..., 'config': {{...}}}}, got {spec!r:.80}")
+    return layer_class(spec.get("class_name")).from_config(dict(spec["config"]))
+
+
+def serialize(layer: "Layer") -> dict:
+    """``{"class_name": ..., "config": ...}``, the inverse of :func:`deserialize`."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+@contextlib.contextmanager
+def weight_budget(max_bytes: int):
+    """Within ``with``, creating weights of more than ``max_bytes`` in all raises ``MemoryError`` before
+    allocating: a saved file cannot make the loader build a model bigger than the weights it holds."""
+    token = _weight_budget.set([int(max_bytes)])
+    try:
+        yield
+    finally:
+        _weight_budget.reset(token)
+
+
+def _charge_weight(layer_name: str, shape: tuple, dtype):
+    budget = _weight_budget.get()
+    if budget is None:
+        return
+    need = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
+    if need > budget[0]:
+        raise MemoryError(f"the weights of layer {layer_name!r} (shape {shape}) need {need} bytes, more than "
+                          f"the {budget[0]} bytes of weights left in the file")
+    budget[0] -= need
 
 
 def _snake(name: str) -> str:
@@ -72,6 +137,8 @@ class Layer:
         self._non_trainable: set = set()
         self._regularized: list = []
         self.expected_input = None  # shape without the batch axis, known once built
+        self.build_input_shape = None  # the input shape of the first call (batch axis first)
+        self._declared_input_shape = None if input_shape is None else tuple(input_shape)
         if input_shape is not None:
             self.expected_input = tuple(input_shape)
 
@@ -91,6 +158,7 @@ class Layer:
     # ---- weights -------------------------------------------------------------------------------------------
     def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None) -> Tensor:
         """Create a weight of ``shape`` from ``initializer``; penalised by ``regularizer`` when given."""
+        _charge_weight(self.name, tuple(shape), DEFAULT_FLOAT)
         value = initializers.get(initializer)(tuple(shape))
         w = Tensor(value, requires_grad=trainable)
         w.name = f"{self.name}/{name}"
@@ -179,18 +247,32 @@ class Layer:
         """The mask of this layer's output, given its input and the input's mask."""
         return mask if self.propagates_mask else None
 
+    #: The sigmoid or softmax (along the last axis) this layer applies last, or None. When a model's output
+    #: layer has one, its cross-entropy is computed from the values before it (see ``Model.compile``).
+    output_activation = None
+
+    def call_before_activation(self, x, training=False):
+        """The output before ``output_activation`` (layers that have one define it)."""
+        raise NotImplementedError(f"{type(self).__name__} applies no output activation")
+
     def __call__(self, x, training=False, mask=None):
+        x = self._prepare_input(x)
+        if mask is not None and self.supports_masking:
+            return self.call(x, training=training, mask=mask)
+        return self.call(x, training=training)
+
+    def _prepare_input(self, x):
+        """``x`` as a Tensor, the layer built for it (on the first call) and its shape checked."""
         x = to_input_tensor(x) if not isinstance(x, (list, tuple)) else x
         if not self.built:
             shape = x.shape if isinstance(x, Tensor) else [t.shape for t in x]
             self.check_input(shape)
             self.build(shape)  # layers with weights record in build the input shape they need
             self.built = True
+            self.build_input_shape = shape  # saved, so that a loaded model is built the same way
         elif isinstance(x, Tensor):
             self.check_input(x.shape)
-        if mask is not None and self.supports_masking:
-            return self.call(x, training=training, mask=mask)
-        return self.call(x, training=training)
+        return x
 
     def check_input(self, shape):
         """Raise an error naming the layer when ``shape`` does not fit what it was built for."""
@@ -213,8 +295,8 @@ class Layer:
     def get_config(self) -> dict:
         """Constructor arguments that rebuild this layer (subclasses add theirs)."""
         config = {"name": self.name, "trainable": self.trainable}
-        if self.expected_input is not None:
-            config["input_shape"] = list(self.expected_input)
+        if self._declared_input_shape is not None:
+            config["input_shape"] = list(self._declared_input_shape)
         return config
 
     @classmethod

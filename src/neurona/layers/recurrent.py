@@ -17,7 +17,7 @@ from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
 from ..devices import device_of, to_device
-from .base import Layer
+from .base import Layer, deserialize, serialize
 
 
 class _RNN(Layer):
@@ -252,12 +252,9 @@ class Bidirectional(Layer):
 
     def get_config(self):
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": {"class_name": type(self.forward_layer).__name__,
-                          "config": self.forward_layer.get_config()}}
+                "layer": serialize(self.forward_layer)}
 
     @classmethod
     def from_config(cls, config):
-        from .base import LAYER_CLASSES
         config = dict(config)
-        spec = config.pop("layer")
-        return cls(LAYER_CLASSES[spec["class_name"]].from_config(dict(spec["config"])), **config)
+        return cls(deserialize(config.pop("layer")), **config)

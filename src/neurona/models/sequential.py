@@ -7,14 +7,15 @@
 """
 from __future__ import annotations
 
-from ..layers.base import LAYER_CLASSES, Layer
+from ..layers.base import Layer, deserialize, serialize
 from ..layers.core import InputLayer
 from .model import Model
 
 
 class Sequential(Model):
-    """Layers applied in order. Starting with ``Input(shape)`` builds the model at once (so ``summary`` works
-    before training); otherwise it is built by its first call."""
+    """Layers applied in order. Starting with ``Input(shape)`` (or giving the first layer ``input_shape=``)
+    builds the model at once, so ``summary`` works before training; otherwise it is built by its first call.
+    A layer added to a built model is built at once."""
 
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)
@@ -27,22 +28,18 @@ class Sequential(Model):
             raise TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
         self._stack.append(layer)
         self.__setattr__(f"layer_{len(self._stack)}", layer)
-        first = self._stack[0]
-        input_shape = first.expected_input if isinstance(first, InputLayer) else None
-        if input_shape is None and getattr(first, "expected_input", None) is not None and not first.built:
-            input_shape = first.expected_input
-        if input_shape is not None:
+        input_shape = self.expected_input if self.built else self._stack[0].expected_input
+        if input_shape is not None and None not in input_shape:  # a None axis is known at the first call
             self.build_for((None,) + tuple(input_shape))
 
     def build_for(self, input_shape):
         """Build every layer for inputs of ``input_shape`` (batch axis first, may be None)."""
-        shape = input_shape
+        shape = tuple(input_shape)
         for layer in self._stack:
-            if not layer.built:
-                layer.output_shape_for(shape)
             shape = layer.output_shape_for(shape)
         self.built = True
         self.expected_input = tuple(input_shape[1:])
+        self.build_input_shape = tuple(input_shape)
 
     @property
     def layers(self) -> list:
@@ -55,24 +52,31 @@ class Sequential(Model):
         """The layers check their own inputs, so the error names the layer that cannot take it."""
 
     def call(self, x, training=False, mask=None):
-        for layer in self._stack:
+        return self._run(self._stack, x, training, mask)[0]
+
+    def call_before_activation(self, x, training=False):
+        """The output of the last layer before its sigmoid or softmax (see ``Model.output_activation``)."""
+        x, _ = self._run(self._stack[:-1], x, training, None)
+        return self._stack[-1].call_before_activation(x, training=training)
+
+    @staticmethod
+    def _run(layers, x, training, mask):
+        for layer in layers:
             x, mask = layer(x, training=training, mask=mask), layer.compute_mask(x, mask)
-        return x
+        return x, mask
+
+    @property
+    def output_activation(self):
+        return self._stack[-1].output_activation if self._stack else None
 
     def get_config(self) -> dict:
         return {"name": self.name,
                 "input_shape": list(self.expected_input) if self.built else None,
-                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self._stack]}
+                "layers": [serialize(layer) for layer in self._stack]}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        classes = {**LAYER_CLASSES, **(custom_objects or {})}
-        layers = []
-        for spec in config["layers"]:
-            if spec["class_name"] not in classes:
-                raise ValueError(f"unknown layer class {spec['class_name']!r}; pass it in custom_objects")
-            layers.append(classes[spec["class_name"]].from_config(dict(spec["config"])))
-        model = cls(layers, name=config.get("name"))
+    def from_config(cls, config):
+        model = cls([deserialize(spec) for spec in config["layers"]], name=config.get("name"))
         if config.get("input_shape") is not None and not model.built:
             model.build_for((None,) + tuple(config["input_shape"]))
         return model

@@ -203,21 +203,30 @@ class Optimizer:
         return {}
 
     def state_arrays(self) -> dict:
-        """The optimizer state as named arrays (for saving)."""
-        out = {"iterations": np.array(self.iterations)}
+        """The optimizer state as named arrays (for saving): ``iterations`` and ``group<i>/<slot>``."""
+        from ..devices import to_device
+        out = {"iterations": np.array(self.iterations, dtype=np.int64)}
         for i, group in enumerate(self._groups):
             for name, buf in group.slots.items():
-                out[f"group{i}/{name}"] = np.asarray(buf)
+                out[f"group{i}/{name}"] = to_device(buf, "cpu")
         return out
 
+    def state_spec(self) -> dict:
+        """``{name: (shape, dtype)}`` of the arrays :meth:`state_arrays` gives, once built."""
+        spec = {"iterations": ((), np.dtype(np.int64))}
+        for i, group in enumerate(self._groups):
+            for name, buf in group.slots.items():
+                spec[f"group{i}/{name}"] = (tuple(buf.shape), np.dtype(buf.dtype))
+        return spec
+
     def load_state_arrays(self, arrays: dict):
+        """Restore the state saved by :meth:`state_arrays` into the built optimizer (same variables)."""
         from ..devices import to_device, device_of
+        expected = self.state_spec()
+        if set(arrays) != set(expected):
+            raise ValueError(f"{self.name}: the saved state has the arrays {sorted(arrays)}, this optimizer "
+                             f"expects {sorted(expected)}")
         self.iterations = int(arrays["iterations"])
         for i, group in enumerate(self._groups):
-            for name in list(group.slots):
-                group.slots[name][...] = to_device(arrays[f"group{i}/{name}"], device_of(group.params))
-        for key in arrays:
-            if key.startswith("group"):
-                i, name = key[5:].split("/", 1)
-                if name not in self._groups[int(i)].slots:
-                    self._groups[int(i)].slot(name)[...] = arrays[key]
+            for name, buf in group.slots.items():
+                buf[...] = to_device(arrays[f"group{i}/{name}"], device_of(group.params))
