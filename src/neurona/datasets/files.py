@@ -19,6 +19,10 @@ class DatasetNotFoundError(FileNotFoundError):
     """The dataset files are neither on disk nor downloadable; the message says which files and where."""
 
 
+class DatasetError(ValueError):
+    """A dataset file that is there but cannot be used: truncated, corrupted or not the standard file."""
+
+
 def candidate_folders(name: str, path=None) -> list[Path]:
     folders = []
     if path is not None:
