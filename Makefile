@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-all bench clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,10 @@ $(VENV)/.dev: $(VENV)/.base
 demo: $(VENV)/.base
 	$(PY) -m neurona.cli demo
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev       # the fast tests (a few minutes): everything but `slow` (full datasets) and `gpu`
+	$(PY) -m pytest -q -m "not gpu and not slow" $(PYTEST_ARGS)
+
+test-all: $(VENV)/.dev   # every test this machine can run, the slow ones on ../shared/data included (CI)
 	$(PY) -m pytest -q -m "not gpu" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev

@@ -1,8 +1,11 @@
-"""What every example shares: its command line (--quick, --out, --data, --seed) and printing its figures."""
+"""What every example shares: its command line (--quick, --out, --data, --seed), printing its figures, saving
+its pictures and its trained model."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+import numpy as np
 
 
 def parse(description, argv=None, data=False):
@@ -41,3 +44,12 @@ def save(fig, path):
     fig.tight_layout()
     fig.savefig(path)
     print(f"  picture: {path}")
+
+
+def save_model(model, path, x_check):
+    """Save the trained model, and beside it (``<name>.predictions.npz``) a few inputs with the model's
+    predictions for them: ``neurona.load_model`` in another process must give the same numbers."""
+    model.save(path)
+    x_check = np.asarray(x_check)
+    np.savez(Path(path).with_suffix(".predictions.npz"), x=x_check, predictions=model.predict(x_check))
+    print(f"  model: {path}")

@@ -13,7 +13,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import figure, parse, save, show
+from _common import figure, parse, save, save_model, show
 
 
 def build(hidden):
@@ -50,6 +50,7 @@ def main(argv=None):
     ax.set_ylabel("grade")
     ax.legend()
     save(fig, args.out / "bribes_fits.png")
+    save_model(network, args.out / "bribes_network.neurona", x_test[:64])
     return figures
 
 

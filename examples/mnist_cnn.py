@@ -13,7 +13,7 @@ import time
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import parse, save_model, show
 
 
 def convnet():
@@ -42,6 +42,7 @@ def main(argv=None):
     show("MNIST, Keras' convnet", figures)
     nr.viz.plot_history(history, args.out / "mnist_cnn_learning_curves.png", title="MNIST convnet")
     print(f"  picture: {args.out / 'mnist_cnn_learning_curves.png'}")
+    save_model(model, args.out / "mnist_cnn.neurona", x_test[:64])
     return figures
 
 

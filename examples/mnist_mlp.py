@@ -13,7 +13,7 @@ import time
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import parse, save_model, show
 
 
 def main(argv=None):
@@ -35,8 +35,8 @@ def main(argv=None):
                "diagnosis": nr.diagnose(history).verdict}
     show("MNIST, multilayer perceptron", figures)
     nr.viz.plot_history(history, args.out / "mnist_mlp_learning_curves.png", title="MNIST MLP")
-    model.save(args.out / "mnist_mlp.neurona")
-    print(f"  picture: {args.out / 'mnist_mlp_learning_curves.png'}, model: {args.out / 'mnist_mlp.neurona'}")
+    print(f"  picture: {args.out / 'mnist_mlp_learning_curves.png'}")
+    save_model(model, args.out / "mnist_mlp.neurona", x_test[:64])
     return figures
 
 

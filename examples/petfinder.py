@@ -13,7 +13,7 @@ import neurona as nr
 from neurona import layers as L
 from neurona.datasets.petfinder import CATEGORICAL, NUMERIC
 
-from _common import parse, show
+from _common import parse, save_model, show
 
 
 def main(argv=None):
@@ -37,6 +37,7 @@ def main(argv=None):
     show("PetFinder: adopted within three months?", figures)
     nr.viz.plot_history(history, args.out / "petfinder_learning_curves.png", title="PetFinder")
     print(f"  picture: {args.out / 'petfinder_learning_curves.png'}")
+    save_model(model, args.out / "petfinder.neurona", x_test[:64])
     return figures
 
 

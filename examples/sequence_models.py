@@ -14,7 +14,7 @@ import time
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, show
+from _common import parse, save_model, show
 
 
 def lstm():
@@ -50,6 +50,7 @@ def main(argv=None):
         figures[f"{name}: training seconds"] = time.perf_counter() - start
         figures[f"{name}: parameters"] = model.count_params()
         nr.viz.plot_history(history, args.out / f"sequence_{name.lower()}.png", title=f"MNIST rows, {name}")
+        save_model(model, args.out / f"sequence_{name.lower()}.neurona", x_test[:32])
     show("MNIST rows as sequences", figures)
     return figures
 
