@@ -13,7 +13,8 @@ TESTS = ROOT / "tests"
 
 def run_python(code: str, cwd, *args, timeout=300, env=None) -> subprocess.CompletedProcess:
     """Run ``code`` in a new interpreter in ``cwd``; ``tests/`` is importable (for the model zoo)."""
-    environment = {**os.environ, "PYTHONPATH": str(TESTS), **(env or {})}
+    path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": path, **(env or {})}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=environment)
 
