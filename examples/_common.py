@@ -3,6 +3,7 @@ its pictures and its trained model."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,14 @@ def save_model(model, path, x_check):
     x_check = np.asarray(x_check)
     np.savez(Path(path).with_suffix(".predictions.npz"), x=x_check, predictions=model.predict(x_check))
     print(f"  model: {path}")
+
+
+def run(main):
+    """Run an example from the command line. Data that cannot be found or used ends with one line on stderr
+    and exit status 2, as the ``neurona`` command does, not with a traceback."""
+    from neurona.datasets import DatasetError, DatasetNotFoundError
+    try:
+        main()
+    except (DatasetNotFoundError, DatasetError) as exc:
+        print(f"{Path(sys.argv[0]).name}: error: {exc}", file=sys.stderr)
+        sys.exit(2)

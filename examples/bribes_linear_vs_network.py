@@ -13,7 +13,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import figure, parse, save, save_model, show
+from _common import figure, parse, run, save, save_model, show
 
 
 def build(hidden):
@@ -55,4 +55,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import neurona as nr
 
-from _common import parse, show
+from _common import parse, run, show
 
 
 def e_of(a, b):
@@ -47,4 +47,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import neurona as nr
 from neurona import layers as L
 
-from _common import figure, parse, save, show
+from _common import figure, parse, run, save, show
 
 REFERENCE = {"hidden": [16], "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}
 OPTIMIZERS = {"sgd": lambda lr: nr.optimizers.SGD(lr), "sgd+momentum": lambda lr: nr.optimizers.SGD(lr, 0.9),
@@ -69,4 +69,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -14,7 +14,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import figure, parse, save, show
+from _common import figure, parse, run, save, show
 
 
 def data():
@@ -63,4 +63,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -13,7 +13,7 @@ import time
 import neurona as nr
 from neurona import layers as L
 
-from _common import parse, save_model, show
+from _common import parse, run, save_model, show
 
 
 def convnet():
@@ -47,4 +47,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -13,7 +13,7 @@ import neurona as nr
 from neurona import layers as L
 from neurona.datasets.petfinder import CATEGORICAL, NUMERIC
 
-from _common import parse, save_model, show
+from _common import parse, run, save_model, show
 
 
 def main(argv=None):
@@ -42,4 +42,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -16,7 +16,7 @@ import numpy as np
 import neurona as nr
 from neurona import layers as L
 
-from _common import figure, parse, save, show
+from _common import figure, parse, run, save, show
 
 TREATMENTS = ("none", "l2", "dropout", "batchnorm", "early_stopping")
 
@@ -81,4 +81,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

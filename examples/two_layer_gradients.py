@@ -18,7 +18,7 @@ import numpy as np
 
 import neurona as nr
 
-from _common import parse, show
+from _common import parse, run, show
 
 
 def sigma(z):
@@ -61,4 +61,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

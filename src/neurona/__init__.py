@@ -12,7 +12,7 @@ first time it is used, so ``import neurona`` stays fast and pulls in nothing but
 """
 from __future__ import annotations
 
-import importlib
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -27,6 +27,7 @@ from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos,
                   flatten, getitem, leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow,
                   relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, sub, sum, swapaxes, tanh, transpose,
                   where)
+cat = concatenate  # PyTorch's name  # noqa: E305
 from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt, ne  # noqa: E402
 from .functional import logsumexp, mean, min, std, var  # noqa: E402
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like  # noqa: E402
@@ -47,15 +48,16 @@ _LAZY_NAMES = {"Sequential": "models", "Model": "models", "load_model": "io", "d
 
 def __getattr__(name):
     if name in _LAZY_MODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
+        module = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
     if name in _LAZY_NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        value = getattr(_importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'neurona' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))
+    public = {name for name in globals() if not name.startswith("_") and name != "annotations"}
+    return sorted(public | _LAZY_MODULES | set(_LAZY_NAMES))

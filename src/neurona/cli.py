@@ -70,8 +70,9 @@ def train(dataset, data=None, epochs=None, batch_size=None, optimizer=None, out=
     task.model.compile(optimizer or task.optimizer, task.loss, task.metrics)
     print(f"{task.name}: {len(task.x_train)} training and {len(task.x_test)} test samples")
     task.model.summary()
-    history = task.model.fit(task.x_train, task.y_train, epochs=epochs or task.epochs,
-                             batch_size=batch_size or task.batch_size, validation_split=0.2, verbose=verbose)
+    history = task.model.fit(task.x_train, task.y_train, epochs=task.epochs if epochs is None else epochs,
+                             batch_size=task.batch_size if batch_size is None else batch_size,
+                             validation_split=0.2, verbose=verbose)
     results = task.model.evaluate(task.x_test, task.y_test, verbose=0, return_dict=True)
     figure = results[task.report] if task.report in results else results["loss"]
     diagnosis = nr.diagnose(history)
@@ -117,30 +118,46 @@ def cmd_info(args) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (``--epochs 0`` or ``--batch-size -5`` is refused, not defaulted)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="neurona", description="neurona: neural networks you can read.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     demo = sub.add_parser("demo", help="train an MLP on the bundled digits and report (no download)")
-    demo.add_argument("--out", default="neurona-out", help="output folder (default: neurona-out)")
-    demo.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the recipe's)")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--out", default="neurona-out", help="folder for the learning curves and the model (default: neurona-out)")
+    demo.add_argument("--epochs", type=_positive_int, default=None, help="number of epochs, at least 1 (default: the recipe's 60)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and shuffling (default: 0)")
     demo.set_defaults(run=cmd_demo)
     tr = sub.add_parser("train", help="train on one of the course's datasets")
-    tr.add_argument("--dataset", required=True, choices=["digits", "mnist", "petfinder", "bribes"])
-    tr.add_argument("--data", default=None, help="folder or file holding the dataset (default: search, download)")
+    tr.add_argument("--dataset", required=True, choices=["digits", "mnist", "petfinder", "bribes"],
+                    help="the problem: bundled digits, MNIST, PetFinder-mini or the lecture's bribes (required)")
+    tr.add_argument("--data", default=None, help="folder or file holding the dataset (default: search $NEURONA_DATA "
+                                                 "and ~/.cache/neurona, then download)")
     tr.add_argument("--no-verify", action="store_true",
-                    help="accept dataset files that differ from the standard ones (default: check their sha256)")
-    tr.add_argument("--epochs", type=int, default=None)
-    tr.add_argument("--batch-size", type=int, default=None)
-    tr.add_argument("--optimizer", default=None, choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
-    tr.add_argument("--out", default="neurona-out")
-    tr.add_argument("--seed", type=int, default=0)
+                    help="accept dataset files that differ from the standard ones (default: off, their sha256 "
+                         "is checked)")
+    tr.add_argument("--epochs", type=_positive_int, default=None, help="number of epochs, at least 1 (default: the recipe's)")
+    tr.add_argument("--batch-size", type=_positive_int, default=None,
+                    help="samples per gradient step, at least 1 (default: the recipe's)")
+    tr.add_argument("--optimizer", default=None, choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+                    help="optimizer, with Keras' defaults (default: the recipe's)")
+    tr.add_argument("--out", default="neurona-out", help="folder for the learning curves and the model (default: neurona-out)")
+    tr.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and shuffling (default: 0)")
     tr.set_defaults(run=cmd_train)
     graph = sub.add_parser("graph", help="draw the computational graph of an expression, with gradients")
-    graph.add_argument("expression", help='e.g. "(a + b) * (b + 1)"')
-    graph.add_argument("--at", required=True, help="values of the variables, e.g. a=2,b=1")
-    graph.add_argument("--out", default="neurona-out", help="output folder (default: neurona-out)")
-    graph.add_argument("--format", default="svg", help="comma-separated picture types: svg, png, dot")
+    graph.add_argument("expression", help='the expression, e.g. "(a + b) * (b + 1)"')
+    graph.add_argument("--at", required=True, help="values of the variables, e.g. a=2,b=1 (required)")
+    graph.add_argument("--out", default="neurona-out", help="folder for the pictures (default: neurona-out)")
+    graph.add_argument("--format", default="svg", help="comma-separated picture types: svg, png, dot (default: svg)")
     graph.set_defaults(run=cmd_graph)
     info = sub.add_parser("info", help="version, backend and devices")
     info.set_defaults(run=cmd_info)

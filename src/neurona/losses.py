@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ops
+from . import checks, ops
 from .autograd.engine import ShapeError
 from .autograd.tensor import Tensor
 from .backend import is_array, xp_of
@@ -32,18 +32,21 @@ from .functional import mean
 EPSILON = 1e-7  # Keras' backend epsilon: probabilities are clipped to [eps, 1 - eps]
 
 
-def _raw_target(y_true, y_pred):
-    """The targets as a raw array on the predictions' device."""
+def _raw_target(y_true, y_pred, name="loss"):
+    """The targets as a raw numeric array on the predictions' device."""
     raw = y_true.data if isinstance(y_true, Tensor) else y_true
     if not is_array(raw):
         raw = np.asarray(raw)
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: targets must be numbers, got dtype {raw.dtype}. Hint: map class names to integers "
+                        "0..C-1 first (neurona.datasets.preprocessing.Lookup does it).")
     return raw if xp_of(raw) is xp_of(y_pred.data) else to_device(raw, device_of(y_pred.data))
 
 
 def _as_target(y_true, y_pred: Tensor, name: str) -> Tensor:
     """The target as a tensor of the prediction's shape and dtype, expanding (N,) to (N, 1) on purpose."""
     y = y_true if isinstance(y_true, Tensor) and xp_of(y_true.data) is xp_of(y_pred.data) else \
-        Tensor(_raw_target(y_true, y_pred))
+        Tensor(_raw_target(y_true, y_pred, name))
     if y.dtype != y_pred.dtype:
         y = ops.astype(y, y_pred.dtype)
     if y.shape != y_pred.shape:
@@ -56,7 +59,12 @@ def _as_target(y_true, y_pred: Tensor, name: str) -> Tensor:
 
 
 def _as_prediction(y_pred) -> Tensor:
-    return y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
+    """The predictions as a floating tensor: a loss is computed in floats even for integer predictions."""
+    if not isinstance(y_pred, Tensor):
+        y_pred = Tensor(np.asarray(y_pred)) if not isinstance(y_pred, (list, tuple)) else Tensor(y_pred)
+    if y_pred.dtype.kind != "f":
+        y_pred = ops.astype(y_pred, np.float32)
+    return y_pred
 
 
 # ---- per-sample functions -------------------------------------------------------------------------------
@@ -116,7 +124,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """Categorical cross-entropy with integer class labels of shape (N,) or (N, 1)."""
     y_pred = _as_prediction(y_pred)
-    labels = _raw_target(y_true, y_pred)
+    labels = _raw_target(y_true, y_pred, "sparse_categorical_crossentropy")
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.shape != y_pred.shape[:-1]:
@@ -190,7 +198,7 @@ class Huber(Loss):
     fn = staticmethod(huber)
 
     def __init__(self, delta=1.0, name="huber_loss"):
-        super().__init__(name, delta=delta)
+        super().__init__(name, delta=checks.number(delta, "delta", "Huber", low=0, low_open=True))
 
 
 class BinaryCrossentropy(Loss):

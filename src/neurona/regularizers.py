@@ -7,10 +7,12 @@
 >>> import neurona as nr
 >>> nr.regularizers.L2(0.1)(nr.tensor([1.0, 2.0])).item()
 0.5
+>>> nr.regularizers.l2(0.1)(nr.tensor([1.0, 2.0])).item()   # Keras' spelling
+0.5
 """
 from __future__ import annotations
 
-from . import ops
+from . import checks, ops
 
 
 class Regularizer:
@@ -25,7 +27,8 @@ class Regularizer:
 
 class L1L2(Regularizer):
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1, self.l2 = float(l1), float(l2)
+        where = type(self).__name__
+        self.l1, self.l2 = checks.number(l1, "l1", where, low=0), checks.number(l2, "l2", where, low=0)
 
     def __call__(self, w):
         total = 0.0
@@ -53,6 +56,7 @@ class L2(L1L2):
 
 
 ElasticNet = L1L2
+l1, l2, l1_l2 = L1, L2, L1L2  # Keras' lower-case spellings: regularizers.l2(0.01)
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 

@@ -15,6 +15,7 @@ from .autograd.engine import apply
 from .autograd.grad_mode import state
 from .autograd.primitive import REGISTRY
 from .autograd.tensor import Tensor
+from .checks import torch_names
 from .ops import comparison as cmp
 from .ops._common import NO_PARAMS, operand, value
 
@@ -138,15 +139,16 @@ Tensor.fill_ = _fill_
 Tensor.zero_ = lambda self: _fill_(self, 0)
 
 # ---- methods ---------------------------------------------------------------------------------------------
-Tensor.sum = lambda self, axis=None, keepdims=False: ops.sum(self, axis=axis, keepdims=keepdims)
-Tensor.mean = lambda self, axis=None, keepdims=False: fn.mean(self, axis=axis, keepdims=keepdims)
-Tensor.max = lambda self, axis=None, keepdims=False: ops.max(self, axis=axis, keepdims=keepdims)
-Tensor.min = lambda self, axis=None, keepdims=False: fn.min(self, axis=axis, keepdims=keepdims)
-Tensor.var = lambda self, axis=None, keepdims=False, ddof=0: fn.var(self, axis, keepdims, ddof)
-Tensor.std = lambda self, axis=None, keepdims=False, ddof=0: fn.std(self, axis, keepdims, ddof)
-Tensor.logsumexp = lambda self, axis=None, keepdims=False: fn.logsumexp(self, axis=axis, keepdims=keepdims)
-Tensor.argmax = lambda self, axis=None, keepdims=False: cmp.argmax(self, axis, keepdims)
-Tensor.argmin = lambda self, axis=None, keepdims=False: cmp.argmin(self, axis, keepdims)
+Tensor.sum = torch_names(lambda self, axis=None, keepdims=False: ops.sum(self, axis=axis, keepdims=keepdims))
+Tensor.mean = torch_names(lambda self, axis=None, keepdims=False: fn.mean(self, axis=axis, keepdims=keepdims))
+Tensor.max = torch_names(lambda self, axis=None, keepdims=False: ops.max(self, axis=axis, keepdims=keepdims))
+Tensor.min = torch_names(lambda self, axis=None, keepdims=False: fn.min(self, axis=axis, keepdims=keepdims))
+Tensor.var = torch_names(lambda self, axis=None, keepdims=False, ddof=0: fn.var(self, axis, keepdims, ddof))
+Tensor.std = torch_names(lambda self, axis=None, keepdims=False, ddof=0: fn.std(self, axis, keepdims, ddof))
+Tensor.logsumexp = torch_names(lambda self, axis=None, keepdims=False: fn.logsumexp(self, axis=axis,
+                                                                                   keepdims=keepdims))
+Tensor.argmax = torch_names(lambda self, axis=None, keepdims=False: cmp.argmax(self, axis, keepdims))
+Tensor.argmin = torch_names(lambda self, axis=None, keepdims=False: cmp.argmin(self, axis, keepdims))
 Tensor.reshape = lambda self, *shape: ops.reshape(self, *shape)
 Tensor.view = Tensor.reshape
 Tensor.flatten = lambda self, start_axis=0: ops.flatten(self, start_axis)
@@ -154,9 +156,9 @@ Tensor.transpose = lambda self, *axes: ops.transpose(
     self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None)
 Tensor.T = property(lambda self: ops.transpose(self))
 Tensor.swapaxes = lambda self, a, b: ops.swapaxes(self, a, b)
-Tensor.expand_dims = lambda self, axis: ops.expand_dims(self, axis)
+Tensor.expand_dims = torch_names(lambda self, axis: ops.expand_dims(self, axis))
 Tensor.unsqueeze = Tensor.expand_dims
-Tensor.squeeze = lambda self, axis=None: ops.squeeze(self, axis)
+Tensor.squeeze = torch_names(lambda self, axis=None: ops.squeeze(self, axis))
 Tensor.broadcast_to = lambda self, shape: ops.broadcast_to(self, shape)
 Tensor.exp = lambda self: ops.exp(self)
 Tensor.log = lambda self: ops.log(self)
@@ -170,8 +172,8 @@ Tensor.relu = lambda self: ops.relu(self)
 Tensor.leaky_relu = lambda self, alpha=0.01: ops.leaky_relu(self, alpha)
 Tensor.clip = lambda self, low=None, high=None: ops.clip(self, low, high)
 Tensor.clamp = Tensor.clip
-Tensor.softmax = lambda self, axis=-1: ops.softmax(self, axis)
-Tensor.log_softmax = lambda self, axis=-1: ops.log_softmax(self, axis)
+Tensor.softmax = torch_names(lambda self, axis=-1: ops.softmax(self, axis))
+Tensor.log_softmax = torch_names(lambda self, axis=-1: ops.log_softmax(self, axis))
 Tensor.pow = lambda self, exponent: ops.pow(self, exponent)
 Tensor.matmul = lambda self, other: ops.matmul(self, other)
 Tensor.astype = lambda self, dtype: ops.astype(self, dtype)

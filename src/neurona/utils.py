@@ -1,10 +1,11 @@
-"""Small utilities: one seed for everything."""
+"""Small utilities: one seed for everything, one-hot labels."""
 from __future__ import annotations
 
 import random
 
 import numpy as np
 
+from . import checks
 from . import random as nr_random
 
 
@@ -17,3 +18,26 @@ def set_random_seed(seed: int):
     nr_random.manual_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """One-hot rows for integer class labels, like ``keras.utils.to_categorical``.
+
+    >>> to_categorical([0, 2, 1], num_classes=3).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "biu" and not (labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
+        raise TypeError(f"to_categorical: y must hold integer class labels, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64)
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"to_categorical: class labels must be >= 0, got {labels.min()}")
+    needed = int(labels.max()) + 1 if labels.size else 0
+    if num_classes is None:
+        num_classes = needed
+    num_classes = checks.positive_int(num_classes, "num_classes", "to_categorical")
+    if needed > num_classes:
+        raise ValueError(f"to_categorical: y has the label {needed - 1}, too large for num_classes={num_classes}")
+    return np.eye(num_classes, dtype=checks.numeric_dtype(dtype, "to_categorical"))[labels]

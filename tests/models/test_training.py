@@ -1,5 +1,6 @@
 """fit/evaluate/predict behaviour: determinism, validation, weights, progress output, subclassed models."""
 import io
+import os
 import tracemalloc
 
 import numpy as np
@@ -72,18 +73,42 @@ def test_non_terminal_output_is_one_plain_line_per_epoch(capsys):
     assert not any(ch in "".join(lines) for ch in "\r\x1b\b")
 
 
-def test_terminal_output_is_a_progress_bar():
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-    stream = Terminal()
-    progress = Progress(1, epochs=1, steps=5, stream=stream)
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def run_progress(logs, stream, steps=5):
+    progress = Progress(1, epochs=1, steps=steps, stream=stream)
     progress.epoch_begin(0)
-    for step in range(5):
-        progress.batch_end(step, {"loss": 0.5})
-    progress.epoch_end(0, {"loss": 0.5})
-    text = stream.getvalue()
-    assert "\r" in text and "Epoch 1/1" in text and "5/5" in text and "loss: 0.5000" in text
+    for step in range(steps):
+        progress.batch_end(step, logs)
+    progress.epoch_end(0, logs)
+    return progress.mode, stream.getvalue()
+
+
+def test_terminal_output_is_a_progress_bar_then_the_full_epoch_line():
+    mode, text = run_progress({"loss": 0.5}, Terminal())
+    assert mode == "bar" and "\r" in text and "Epoch 1/1:" in text and "step/s" in text
+    assert text.endswith("Epoch 1/1" + text.rsplit("Epoch 1/1", 1)[1])
+    assert text.splitlines()[-1].endswith("ms/step - loss: 0.5000")
+
+
+def test_a_narrow_terminal_still_gets_every_metric_at_the_end_of_an_epoch(monkeypatch):
+    logs = {"loss": 0.5, "accuracy": 0.75, "val_loss": 0.625, "val_accuracy": 0.5}
+    monkeypatch.setenv("COLUMNS", "50")
+    mode, text = run_progress(logs, Terminal())
+    assert mode == "bar"
+    assert text.splitlines()[-1].endswith("loss: 0.5000 - accuracy: 0.7500 - val_loss: 0.6250 - val_accuracy: 0.5000")
+
+
+@pytest.mark.parametrize("columns", [0, 10])
+def test_a_terminal_of_width_zero_gets_plain_lines_and_no_blank_ones(monkeypatch, columns):
+    import shutil
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((columns, 24)))
+    mode, text = run_progress({"loss": 0.5}, Terminal())
+    assert mode == "line" and "\r" not in text
+    assert text.splitlines() == [line for line in text.splitlines() if line.strip()] and len(text.splitlines()) == 1
 
 
 def test_summary_lists_layers_shapes_parameters_and_bytes():

@@ -42,8 +42,8 @@ def _torch_reference(make, grads_list, init):
 
 
 @pytest.mark.parametrize("ours, theirs", [
-    (lambda: O.Adagrad(0.1, initial_accumulator_value=0.1, epsilon=0.0),
-     lambda p: torch.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1, eps=0.0)),
+    (lambda: O.Adagrad(0.1, initial_accumulator_value=0.1, epsilon=1e-12),  # epsilon must be > 0; where it
+     lambda p: torch.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1, eps=1e-12)),  # goes then hardly matters
     (lambda: O.AdamW(0.01, weight_decay=0.1), None),
     (lambda: O.SGD(0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
 ])

@@ -47,6 +47,24 @@ def _as_array(data, dtype):
     return array
 
 
+class ElementCount(int):
+    """``x.size``: an int, the number of elements (NumPy's meaning), that PyTorch users may also call:
+    ``x.size()`` is ``x.shape`` and ``x.size(dim)`` is ``x.shape[dim]``.
+
+    >>> n = ElementCount(6, (2, 3))
+    >>> n + 1, n(), n(-1)
+    (7, (2, 3), 3)
+    """
+
+    def __new__(cls, count, shape):
+        number = super().__new__(cls, count)
+        number.shape = tuple(shape)
+        return number
+
+    def __call__(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -80,8 +98,10 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> "ElementCount":
+        """The number of elements, as in NumPy (``x.size``); called, the shape, as in PyTorch (``x.size()``,
+        ``x.size(0)``)."""
+        return ElementCount(self.data.size, self.data.shape)
 
     @property
     def dtype(self):

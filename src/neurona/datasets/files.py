@@ -15,6 +15,9 @@ from pathlib import Path
 from ..io.atomic import atomic_write
 
 
+WHERE_HINT = "--data on the command line, path= in Python, or $NEURONA_DATA"
+
+
 class DatasetNotFoundError(FileNotFoundError):
     """The dataset files are neither on disk nor downloadable; the message says which files and where."""
 
@@ -107,6 +110,6 @@ def locate(name: str, files: dict, path=None, mirrors=()) -> dict:
     if missing:
         wanted = ", ".join(files[k][0][0] for k in missing)
         where = " or ".join(str(f) for f in folders)
-        raise DatasetNotFoundError(f"{name}: missing {wanted}. Put the file(s) in {where} (or pass path=, or set "
-                                   "NEURONA_DATA); the download from the public mirrors failed or was not possible.")
+        raise DatasetNotFoundError(f"{name}: missing {wanted}. Put the file(s) in {where}, or give their folder "
+                                   f"({WHERE_HINT}); the download from the public mirrors failed or was not possible.")
     return found

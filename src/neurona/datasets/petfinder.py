@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io.atomic import atomic_write
-from .files import DatasetNotFoundError, candidate_folders, download, find_file
+from .files import WHERE_HINT, DatasetNotFoundError, candidate_folders, download, find_file
 
 NAME = "petfinder-mini.csv"
 ZIP_URL = "http://storage.googleapis.com/download.tensorflow.org/data/petfinder-mini.zip"
@@ -54,8 +54,8 @@ def find_csv(path=None) -> Path:
     try:
         return _download(folders[0] if path is not None else folders[-1])
     except (ConnectionError, OSError, ValueError, StopIteration):
-        raise DatasetNotFoundError(f"petfinder: missing {NAME}. Put it in {' or '.join(map(str, folders))} (or pass "
-                                   "path=, or set NEURONA_DATA); the download failed.") from None
+        raise DatasetNotFoundError(f"petfinder: missing {NAME}. Put it in {' or '.join(map(str, folders))}, or give "
+                                   f"its path ({WHERE_HINT}); the download failed.") from None
 
 
 def load_petfinder(path=None):

@@ -5,6 +5,7 @@ from ..autograd.tensor import _make
 from ..backend import xp_of
 from ..ops import exp, log, max as _max, sqrt, sum as _sum, where
 from ..ops._common import as_tensor
+from ..checks import torch_names
 from ..ops.reductions import kept_shape, normalize_axis
 
 
@@ -15,6 +16,7 @@ def _count(x, axis):
     return n
 
 
+@torch_names
 def mean(x, axis=None, keepdims=False):
     """Arithmetic mean over ``axis`` (all axes by default).
 
@@ -27,6 +29,7 @@ def mean(x, axis=None, keepdims=False):
     return _sum(x, axis=axis, keepdims=keepdims) / (n if n else float("nan"))
 
 
+@torch_names
 def var(x, axis=None, keepdims=False, ddof=0):
     """Variance over ``axis``, ``sum((x - mean)^2) / (n - ddof)``. The default ``ddof=0`` is NumPy's and Keras'
     population variance (PyTorch's ``var`` defaults to ``ddof=1``)."""
@@ -36,6 +39,7 @@ def var(x, axis=None, keepdims=False, ddof=0):
     return _sum(centered * centered, axis=axis, keepdims=keepdims) / (n if n > 0 else float("nan"))
 
 
+@torch_names
 def std(x, axis=None, keepdims=False, ddof=0):
     """Standard deviation, ``sqrt(var(x))``; where the variance is 0 the gradient is 0 (as in PyTorch), not the
     NaN of ``0 * inf``."""
@@ -44,11 +48,13 @@ def std(x, axis=None, keepdims=False, ddof=0):
     return where(positive, sqrt(where(positive, v, 1.0)), 0.0)
 
 
+@torch_names
 def min(x, axis=None, keepdims=False):
     """Minimum over ``axis``: ``-max(-x)``, so ties share the gradient equally."""
     return -_max(-as_tensor(x), axis=axis, keepdims=keepdims)
 
 
+@torch_names
 def logsumexp(x, axis=None, keepdims=False):
     """``log(sum(exp(x)))`` over ``axis`` without overflow: the maximum is taken out first (as a constant, which
     leaves the derivative unchanged)."""

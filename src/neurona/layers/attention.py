@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .. import activations, initializers, ops
+from .. import activations, checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import is_array, to_numpy, xp_of
@@ -24,9 +24,11 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
-        if axis not in (-1,):
-            raise NotImplementedError("LayerNormalization: only axis=-1 is implemented")
-        self.axis, self.epsilon, self.center, self.scale = axis, epsilon, center, scale
+        if axis != -1:
+            raise NotImplementedError(f"LayerNormalization: only axis=-1 (the last axis) is implemented, got "
+                                      f"axis={axis!r}")
+        self.epsilon = checks.number(epsilon, "epsilon", "LayerNormalization", low=0)
+        self.axis, self.center, self.scale = axis, center, scale
 
     def build(self, input_shape):
         size = input_shape[-1]
@@ -58,9 +60,12 @@ class MultiHeadAttention(Layer):
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
-        self.value_dim = int(value_dim or key_dim)
-        self.dropout, self.use_bias, self.output_dim = dropout, use_bias, output_shape
+        where = "MultiHeadAttention"
+        self.num_heads = checks.positive_int(num_heads, "num_heads", where)
+        self.key_dim = checks.positive_int(key_dim, "key_dim", where)
+        self.value_dim = self.key_dim if value_dim is None else checks.positive_int(value_dim, "value_dim", where)
+        self.dropout = checks.number(dropout, "dropout", where, 0, 1, high_open=True)
+        self.use_bias, self.output_dim = use_bias, output_shape
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self._dropout = Dropout(dropout) if dropout else None
@@ -150,9 +155,13 @@ class TransformerEncoder(Layer):
     def __init__(self, intermediate_dim, num_heads, dropout=0.0, activation="relu", layer_norm_epsilon=1e-5,
                  causal=False, **kwargs):
         super().__init__(**kwargs)
-        self.intermediate_dim, self.num_heads = int(intermediate_dim), int(num_heads)
-        self.dropout, self.activation = dropout, activations.get(activation)
-        self.layer_norm_epsilon, self.causal = layer_norm_epsilon, causal
+        where = "TransformerEncoder"
+        self.intermediate_dim = checks.positive_int(intermediate_dim, "intermediate_dim", where)
+        self.num_heads = checks.positive_int(num_heads, "num_heads", where)
+        self.dropout = checks.number(dropout, "dropout", where, 0, 1, high_open=True)
+        self.activation = activations.get(activation)
+        self.layer_norm_epsilon = checks.number(layer_norm_epsilon, "layer_norm_epsilon", where, low=0)
+        self.causal = causal
 
     def build(self, input_shape):
         width = input_shape[-1]

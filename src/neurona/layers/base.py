@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import inspect
 import re
 
 import numpy as np
@@ -114,6 +115,23 @@ def to_input_tensor(x) -> Tensor:
     return Tensor(array)
 
 
+def _full_signature(cls) -> inspect.Signature:
+    """The constructor's signature with ``**kwargs`` spelled out as the keyword arguments the base classes take,
+    so that ``help(nr.layers.Dense)`` shows ``use_bias=True, ..., name=None`` instead of ``**kwargs``."""
+    own = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    if not own or own[-1].kind is not inspect.Parameter.VAR_KEYWORD:
+        return inspect.Signature(own)
+    names = {p.name for p in own}
+    base = next(b for b in cls.__mro__[1:] if "__init__" in vars(b))
+    inherited = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                 for p in getattr(base, "__signature__", inspect.signature(base.__init__)).parameters.values()
+                 if p.name not in names and p.name != "self" and p.kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                                                                inspect.Parameter.VAR_KEYWORD)]
+    tail = [p for p in own[:-1] if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    head = [p for p in own[:-1] if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    return inspect.Signature(head + tail + inherited)
+
+
 class Layer:
     """Base of every layer and model. See the module docstring.
 
@@ -127,6 +145,7 @@ class Layer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         LAYER_CLASSES[cls.__name__] = cls
+        cls.__signature__ = _full_signature(cls)
 
     def __init__(self, name=None, trainable=True, input_shape=None):
         object.__setattr__(self, "_sublayers", [])
@@ -194,6 +213,10 @@ class Layer:
     @property
     def non_trainable_weights(self) -> list[Tensor]:
         return [w for w, t in self._all_weights() if not t]
+
+    def parameters(self) -> list[Tensor]:
+        """PyTorch's name for :attr:`trainable_weights`: ``nr.optimizers.SGD(model.parameters(), lr=0.1)``."""
+        return self.trainable_weights
 
     def regularization_losses(self) -> list:
         """The penalties of this layer's and its sublayers' regularized weights (Tensors)."""

@@ -7,7 +7,7 @@ AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D.
 """
 from __future__ import annotations
 
-from .. import ops
+from .. import checks, ops
 from ..autograd.engine import ShapeError
 from ..functional import mean
 from ..functional.convolution import conv2d, global_pool2d, pool2d
@@ -15,8 +15,13 @@ from .base import Layer
 from .core import _FUSED, KernelLayer
 
 
-def _pair(v):
-    return (int(v), int(v)) if isinstance(v, int) else tuple(int(a) for a in v)
+def _check_window_fits(layer, input_shape, window, what):
+    """A ``valid`` window (kernel or pool) larger than the input leaves no output: say so, naming the layer."""
+    spatial = tuple(input_shape[1:-1])
+    if layer.padding == "valid" and any(s is not None and w > s for w, s in zip(window, spatial)):
+        raise ShapeError(f"{type(layer).__name__} layer {layer.name!r}: the {what} {window} is larger than the "
+                         f"input's {spatial} (input shape {tuple(input_shape)}), so no output is left. Hint: use "
+                         "padding='same', a smaller window, or a larger input.")
 
 
 class Conv2D(KernelLayer):
@@ -28,15 +33,13 @@ class Conv2D(KernelLayer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, activation=None,
                  **kwargs):
         super().__init__(activation, **kwargs)
-        self.filters = int(filters)
-        self.kernel_size = self._size(kernel_size)
-        self.strides, self.dilation_rate = self._size(strides), self._size(dilation_rate)
-        if padding not in ("valid", "same", "causal") or (padding == "causal" and self.rank == 2):
-            raise ValueError(f"{type(self).__name__}: unsupported padding {padding!r}")
-        self.padding = padding
-
-    def _size(self, v):
-        return _pair(v)
+        where = type(self).__name__
+        self.filters = checks.positive_int(filters, "filters", where)
+        self.kernel_size = checks.positive_ints(kernel_size, self.rank, "kernel_size", where)
+        self.strides = checks.positive_ints(strides, self.rank, "strides", where)
+        self.dilation_rate = checks.positive_ints(dilation_rate, self.rank, "dilation_rate", where)
+        self.padding = checks.one_of(padding, ("valid", "same", "causal") if self.rank == 1 else ("valid", "same"),
+                                     "padding", where)
 
     def build(self, input_shape):
         if len(input_shape) != self.rank + 2:
@@ -44,6 +47,8 @@ class Conv2D(KernelLayer):
             raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a {self.rank + 2}-D input "
                              f"{axes}, got shape {tuple(input_shape)}")
         channels = input_shape[-1]
+        reach = tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate))
+        _check_window_fits(self, input_shape, reach, "kernel (with its dilation)")
         self.add_kernel_and_bias(self.kernel_size + (channels, self.filters))
         self.expected_input = (None,) * self.rank + (channels,)
 
@@ -64,9 +69,6 @@ class Conv1D(Conv2D):
     also be ``"causal"`` (output step t sees only inputs up to t)."""
     rank = 1
 
-    def _size(self, v):
-        return (int(v),) if isinstance(v, int) else tuple(int(a) for a in v)
-
     def call(self, x, training=False):
         n, steps, channels = x.shape
         kernel = ops.reshape(self.kernel, (1,) + self.kernel.shape)
@@ -83,16 +85,16 @@ class _Pooling2D(Layer):
 
     def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
         super().__init__(**kwargs)
-        self.pool_size = _pair(pool_size)
-        self.strides = self.pool_size if strides is None else _pair(strides)
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
-        self.padding = padding
+        where = type(self).__name__
+        self.pool_size = checks.positive_ints(pool_size, 2, "pool_size", where)
+        self.strides = self.pool_size if strides is None else checks.positive_ints(strides, 2, "strides", where)
+        self.padding = checks.one_of(padding, ("valid", "same"), "padding", where)
 
     def build(self, input_shape):
         if len(input_shape) != 4:
             raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a 4-D input (batch, height, "
                              f"width, channels), got shape {tuple(input_shape)}")
+        _check_window_fits(self, input_shape, self.pool_size, "pool_size")
         self.expected_input = (None, None, input_shape[-1])
 
     def call(self, x, training=False):

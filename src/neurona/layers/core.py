@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, checks, initializers, ops, regularizers
 from .. import random as nr_random
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
@@ -70,9 +70,7 @@ class Dense(KernelLayer):
 
     def __init__(self, units, activation=None, **kwargs):
         super().__init__(activation, **kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        self.units = checks.positive_int(units, "units", "Dense")
 
     def build(self, input_shape):
         if len(input_shape) < 2:
@@ -132,7 +130,9 @@ class ReLU(Layer):
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+        self.max_value = checks.optional_number(max_value, "max_value", "ReLU", low=0)
+        self.negative_slope = checks.number(negative_slope, "negative_slope", "ReLU", low=0)
+        self.threshold = checks.number(threshold, "threshold", "ReLU")
 
     def call(self, x, training=False):
         if self.negative_slope == 0.0 and self.threshold == 0.0:
@@ -152,7 +152,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope=0.3, **kwargs):
         super().__init__(**kwargs)
-        self.negative_slope = negative_slope
+        self.negative_slope = checks.number(negative_slope, "negative_slope", "LeakyReLU", low=0)
 
     def call(self, x, training=False):
         return ops.leaky_relu(x, self.negative_slope)
@@ -166,6 +166,8 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        if not checks.is_int(axis):
+            raise TypeError(f"Softmax: axis must be an integer, got {axis!r}")
         self.axis = axis
 
     def call(self, x, training=False):
@@ -189,9 +191,8 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0.0 <= rate < 1.0:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self.rate = checks.number(rate, "rate", "Dropout", 0, 1, high_open=True)
+        self.noise_shape, self.seed = noise_shape, seed
         self._rng = None
 
     def _generator(self, like):
@@ -230,7 +231,11 @@ class Reshape(Layer):
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        if not isinstance(target_shape, (tuple, list)) or not all(checks.is_int(d) and (d > 0 or d == -1)
+                                                                    for d in target_shape):
+            raise TypeError(f"Reshape: target_shape must be a tuple of positive integers (one may be -1), got "
+                            f"{target_shape!r}")
+        self.target_shape = tuple(int(d) for d in target_shape)
 
     def call(self, x, training=False):
         return ops.reshape(x, (x.shape[0],) + self.target_shape)

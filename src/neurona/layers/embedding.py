@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, ops
+from .. import checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
@@ -18,7 +18,9 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False, **kwargs):
         super().__init__(**kwargs)
-        self.input_dim, self.output_dim, self.mask_zero = int(input_dim), int(output_dim), mask_zero
+        self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
+        self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
+        self.mask_zero = mask_zero
         self.embeddings_initializer = initializers.RandomUniform() if embeddings_initializer == "uniform" \
             else initializers.get(embeddings_initializer)
 
@@ -75,7 +77,7 @@ class PositionEmbedding(Layer):
 
     def __init__(self, sequence_length, initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        self.sequence_length = int(sequence_length)
+        self.sequence_length = checks.positive_int(sequence_length, "sequence_length", "PositionEmbedding")
         self.initializer = initializers.get(initializer)
 
     def build(self, input_shape):

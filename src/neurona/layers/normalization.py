@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
+from .. import checks, ops
 from ..autograd.tensor import Tensor
 from ..backend import to_numpy, xp_of
 from ..devices import device_of, to_device
@@ -15,14 +15,17 @@ from ..functional import mean
 from .base import Layer
 
 
-def _reduction_axes(ndim, axis):
-    axis = axis % ndim
+def _reduction_axes(ndim, axis, where="normalization"):
+    """The axes to reduce over (all but the feature ``axis``), and that axis checked (never wrapped around)."""
+    axis = checks.axis(axis, ndim, where)
+    if axis == 0:
+        raise ValueError(f"{where}: axis 0 is the batch axis; give the feature axis (e.g. -1)")
     return tuple(i for i in range(ndim) if i != axis), axis
 
 
-def _feature_spec(input_shape, axis):
+def _feature_spec(input_shape, axis, where):
     """The input shape a per-feature layer checks: only the feature axis is fixed."""
-    axis = axis % len(input_shape)
+    _, axis = _reduction_axes(len(input_shape), axis, where)
     return tuple(input_shape[i] if i == axis else None for i in range(1, len(input_shape)))
 
 
@@ -40,12 +43,16 @@ class BatchNormalization(Layer):
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
-        self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
+        if not checks.is_int(axis):
+            raise TypeError(f"BatchNormalization: axis must be an integer, got {axis!r}")
+        self.axis = axis
+        self.momentum = checks.number(momentum, "momentum", "BatchNormalization", 0, 1)
+        self.epsilon = checks.number(epsilon, "epsilon", "BatchNormalization", low=0)
         self.center, self.scale = center, scale
 
     def build(self, input_shape):
+        self.expected_input = _feature_spec(input_shape, self.axis, f"BatchNormalization layer {self.name!r}")
         size = input_shape[self.axis]
-        self.expected_input = _feature_spec(input_shape, self.axis)
         self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
         self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
         self.moving_mean = self.add_weight("moving_mean", (size,), "zeros", trainable=False)
@@ -94,6 +101,8 @@ class Normalization(Layer):
 
     def __init__(self, axis=-1, mean=None, variance=None, **kwargs):
         super().__init__(**kwargs)
+        if not checks.is_int(axis):
+            raise TypeError(f"Normalization: axis must be an integer, got {axis!r}")
         self.axis = axis
         self._given = (mean, variance)
 
@@ -102,7 +111,7 @@ class Normalization(Layer):
         data = np.asarray(to_numpy(data.data) if isinstance(data, Tensor) else data, dtype=np.float64)
         if data.ndim < 1 or data.shape[0] == 0:
             raise ValueError("Normalization.adapt: needs a non-empty array of samples")
-        axes, _ = _reduction_axes(data.ndim, self.axis)
+        axes, _ = _reduction_axes(data.ndim, self.axis, f"Normalization layer {self.name!r}")
         if not self.built:
             self.build(data.shape)
             self.built = True
@@ -110,8 +119,8 @@ class Normalization(Layer):
         self.variance.data[...] = to_device(data.var(axis=axes), device_of(self.variance.data))
 
     def build(self, input_shape):
+        self.expected_input = _feature_spec(input_shape, self.axis, f"Normalization layer {self.name!r}")
         size = input_shape[self.axis]
-        self.expected_input = _feature_spec(input_shape, self.axis)
         self.mean = self.add_weight("mean", (size,), "zeros", trainable=False)
         self.variance = self.add_weight("variance", (size,), "ones", trainable=False)
         mean_value, variance_value = self._given

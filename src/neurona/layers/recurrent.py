@@ -12,7 +12,7 @@ candidate].
 """
 from __future__ import annotations
 
-from .. import activations, initializers, ops
+from .. import activations, checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
@@ -29,7 +29,7 @@ class _RNN(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        self.units = int(units)
+        self.units = checks.positive_int(units, "units", type(self).__name__)
         self.activation = activations.get(activation)
         self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
         self.kernel_initializer = initializers.get(kernel_initializer)

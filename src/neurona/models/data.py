@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import checks
 from ..autograd.tensor import Tensor
 from ..backend import DEFAULT_FLOAT
 
@@ -42,7 +43,8 @@ def check_finite(array: np.ndarray, name: str):
                      "before training.")
 
 
-def check_dataset(x: np.ndarray, y, sample_weight):
+def check_dataset(x: np.ndarray, y):
+    """Refuse an empty ``x``, NaN/Inf in ``x`` or ``y``, and a ``y`` of another length."""
     if x.ndim == 0 or len(x) == 0:
         raise ValueError("the dataset is empty: x has no samples. Hint: check the loading and filtering steps.")
     check_finite(x, "x")
@@ -50,29 +52,63 @@ def check_dataset(x: np.ndarray, y, sample_weight):
         if len(y) != len(x):
             raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
         check_finite(y, "y")
-    if sample_weight is not None and len(sample_weight) != len(x):
-        raise ValueError(f"sample_weight has {len(sample_weight)} values for {len(x)} samples")
 
 
-def class_weights_to_samples(y: np.ndarray, class_weight: dict) -> np.ndarray:
-    """Per-sample weights from a ``{class: weight}`` dict (labels, one-hot rows or 0/1 targets)."""
+def class_weights_to_samples(y: np.ndarray, class_weight: dict, where: str = "fit") -> np.ndarray:
+    """Per-sample weights from a ``{class: weight}`` dict (labels, one-hot rows or 0/1 targets); every key must
+    be a class that occurs in ``y`` and every weight a finite number >= 0."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"{where}: class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
     if y.ndim > 1 and y.shape[-1] > 1:
         labels = y.argmax(axis=-1)
     else:
         labels = np.round(y.reshape(len(y))).astype(np.int64)
+    present = set(np.unique(labels).tolist())
     weights = np.ones(len(y), dtype=np.float32)
     for cls, w in class_weight.items():
-        weights[labels == int(cls)] = w
+        if not checks.is_int(cls) or int(cls) not in present:
+            raise ValueError(f"{where}: class_weight has the key {cls!r}, which is not a class of y; the classes "
+                             f"are {sorted(present)[:20]}")
+        weights[labels == int(cls)] = checks.number(w, f"class_weight[{cls!r}]", where, low=0)
     return weights
+
+
+def sample_weights(sample_weight, n: int, where: str):
+    """``sample_weight`` as float32 of shape (n,): one finite weight >= 0 per sample (None stays None)."""
+    if sample_weight is None:
+        return None
+    w = as_array(sample_weight, "sample_weight", float_only=True)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w[:, 0]
+    if w.shape != (n,):
+        raise ValueError(f"{where}: sample_weight must hold one weight per sample, shape ({n},); got shape {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+        raise ValueError(f"{where}: sample_weight must be finite and >= 0; sample {bad[0]} has {w[bad[0]]} "
+                         f"({len(bad)} such values)")
+    return w
+
+
+def batch_size(value, where: str) -> int:
+    """The batch size: Keras' 32 when None, else a positive integer (never a bad value silently replaced)."""
+    return 32 if value is None else checks.positive_int(value, "batch_size", where)
+
+
+def verbosity(value, where: str) -> int:
+    """``verbose``: "auto" (1), 0, 1 or 2."""
+    if value == "auto":
+        return 1
+    if not checks.is_int(value) or value not in (0, 1, 2):
+        raise ValueError(f"{where}: verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per "
+                         f"epoch); got {value!r}")
+    return int(value)
 
 
 def split_validation(x, y, sample_weight, fraction):
     """The last ``fraction`` of the samples (before shuffling) as validation data, like Keras."""
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"validation_split must be in (0, 1), got {fraction}")
     cut = int(len(x) * (1.0 - fraction))
     if cut == 0 or cut == len(x):
-        raise ValueError(f"validation_split={fraction} leaves no training or no validation samples "
+        raise ValueError(f"fit: validation_split={fraction} leaves no training or no validation samples "
                          f"out of {len(x)}")
     train = (x[:cut], y[:cut], None if sample_weight is None else sample_weight[:cut])
     val = (x[cut:], y[cut:], None if sample_weight is None else sample_weight[cut:])

@@ -16,6 +16,7 @@ import threading
 
 import numpy as np
 
+from .. import checks
 from .. import random as nr_random
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
@@ -73,27 +74,48 @@ class TrainingMixin:
 
     # ---- one batch ---------------------------------------------------------------------------------------------
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
-        """One optimizer step on one batch; returns the loss (and metrics) of that batch."""
-        self._require_compiled("train_on_batch")
-        x, y = D.as_array(x, "x"), D.as_array(y, "y")
-        if class_weight is not None and sample_weight is None:
-            sample_weight = D.class_weights_to_samples(y, class_weight)
+        """One optimizer step on one batch; returns the loss (and metrics) of that batch. The batch is checked
+        as ``fit`` checks its data (NaN/Inf, lengths, weights)."""
+        x, y, sample_weight = self._checked_data(x, y, sample_weight, class_weight, "train_on_batch")
         for m in self.compiled_metrics:
             m.reset_state()
-        x, y, sample_weight = self._on_device(x, y, sample_weight)
-        loss = self._train_step(x, y, sample_weight)
+        loss = self._train_step(*self._on_device(x, y, sample_weight))
         return self._batch_result(float(loss), return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
-        self._require_compiled("test_on_batch")
+        """The loss (and metrics) of one batch, in inference mode, checked as ``evaluate`` checks its data."""
+        x, y, sample_weight = self._checked_data(x, y, sample_weight, None, "test_on_batch")
         for m in self.compiled_metrics:
             m.reset_state()
-        loss = self._test_step(*self._on_device(D.as_array(x, "x"), D.as_array(y, "y"), sample_weight))
+        loss = self._test_step(*self._on_device(x, y, sample_weight))
         return self._batch_result(float(loss), return_dict)
 
     def predict_on_batch(self, x):
+        """The model's outputs for one batch, as a NumPy array."""
+        x = self._checked_inputs(x, "predict_on_batch")
         with no_grad():
-            return self(self._on_device(D.as_array(x, "x"))[0], training=False).numpy()
+            return self(self._on_device(x)[0], training=False).numpy()
+
+    def _checked_data(self, x, y, sample_weight, class_weight, where):
+        """``x``, ``y`` and the per-sample weights (``class_weight`` folded in) as checked arrays."""
+        self._require_compiled(where)
+        if y is None:
+            raise ValueError(f"{where}: y (the targets) is required")
+        x, y = D.as_array(x, "x"), D.as_array(y, "y")
+        D.check_dataset(x, y)
+        sample_weight = D.sample_weights(sample_weight, len(x), where)
+        if class_weight is not None:
+            weights = D.class_weights_to_samples(y, class_weight, where)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        return x, y, sample_weight
+
+    @staticmethod
+    def _checked_inputs(x, where):
+        x = D.as_array(x, "x")
+        if x.ndim == 0 or len(x) == 0:
+            raise ValueError(f"{where}: x has no samples")
+        D.check_finite(x, "x")
+        return x
 
     def _on_device(self, *arrays):
         """The arrays on the model's device (one copy each; nothing happens on the CPU)."""
@@ -154,20 +176,45 @@ class TrainingMixin:
     def fit(self, x, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
             terminate_on_nan=True):
-        """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History`.
+        """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History` whose
+        ``history`` dict holds one value per epoch of ``loss``, each metric and their ``val_`` twins.
 
-        A loss that becomes NaN or infinite stops training with a one-line message naming the epoch and the
-        batch, recorded in ``history.divergence`` (``terminate_on_nan=False`` trains on, as Keras does).
+        Args:
+            x, y: the inputs and the targets (arrays, Tensors or pandas objects), one row per sample.
+            batch_size: samples per gradient step, a positive integer (None: Keras' 32).
+            epochs: the epoch to stop at, an integer >= 0 (0 trains nothing).
+            verbose: "auto" or 1 (a progress bar on a terminal, else one line per epoch), 2 (one line per
+                epoch), 0 (silent).
+            callbacks: :mod:`neurona.callbacks` objects (EarlyStopping, ModelCheckpoint, ...).
+            validation_split: the fraction in [0, 1) of the samples, taken from the end before shuffling, held
+                out to compute ``val_loss`` after each epoch.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``; overrides the split.
+            shuffle: draw a new order of the samples each epoch.
+            class_weight: ``{class: weight}`` to weigh the loss of each class (every key a class of ``y``).
+            sample_weight: one finite weight >= 0 per sample.
+            initial_epoch: the epoch to start from (to resume a run), an integer >= 0.
+            terminate_on_nan: stop at the first NaN or infinite loss (default). The message names the epoch and
+                the batch, and ``history.divergence`` records them; False trains on, as Keras does.
+
+        >>> import numpy as np, neurona as nr
+        >>> model = nr.Sequential([nr.layers.Input((2,)), nr.layers.Dense(1)])
+        >>> model.compile("sgd", "mse")
+        >>> history = model.fit(np.ones((8, 2)), np.ones(8), epochs=2, verbose=0)
+        >>> len(history.history["loss"])
+        2
         """
-        self._require_compiled("fit")
-        batch_size = int(batch_size or 32)
-        x, y = D.as_array(x, "x"), D.as_array(y, "y")
-        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
-        D.check_dataset(x, y, sample_weight)
+        batch_size = D.batch_size(batch_size, "fit")
+        epochs = checks.non_negative_int(epochs, "epochs", "fit")
+        initial_epoch = checks.non_negative_int(initial_epoch, "initial_epoch", "fit")
+        verbose = D.verbosity(verbose, "fit")
+        validation_split = checks.number(validation_split, "validation_split", "fit", 0, 1, high_open=True)
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        x, y, sample_weight = self._checked_data(x, y, sample_weight, None, "fit")
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = D.split_validation(x, y, sample_weight, validation_split)
         if class_weight is not None:
-            weights = D.class_weights_to_samples(y, class_weight)
+            weights = D.class_weights_to_samples(y, class_weight, "fit")
             sample_weight = weights if sample_weight is None else sample_weight * weights
         val = self._prepare_validation(validation_data)
         output_shape = self._check_before_training(x, y)
@@ -184,7 +231,7 @@ class TrainingMixin:
         cbs = CallbackList(callbacks + [history], self,
                            {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
                             "baseline_loss": baseline})
-        progress = Progress(1 if verbose == "auto" else int(verbose), epochs, steps)
+        progress = Progress(verbose, epochs, steps)
         rng = np.random.default_rng(int(nr_random.default_generator.np.integers(2 ** 63)))
         self.stop_training = False
         self.history = history
@@ -215,13 +262,10 @@ class TrainingMixin:
     def _prepare_validation(self, validation_data):
         if validation_data is None:
             return None
-        if len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight)")
-        xv, yv = D.as_array(validation_data[0], "x_val"), D.as_array(validation_data[1], "y_val")
-        wv = None if len(validation_data) == 2 or validation_data[2] is None else np.asarray(validation_data[2],
-                                                                                              dtype=np.float32)
-        D.check_dataset(xv, yv, wv)
-        return xv, yv, wv
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("fit: validation_data must be (x_val, y_val) or (x_val, y_val, sample_weight)")
+        weights = validation_data[2] if len(validation_data) == 3 else None
+        return self._checked_data(validation_data[0], validation_data[1], weights, None, "fit (validation_data)")
 
     def _fit_epoch(self, epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress, interrupt):
         for m in self.compiled_metrics:
@@ -252,12 +296,10 @@ class TrainingMixin:
         return logs
 
     def evaluate(self, x, y, batch_size=None, verbose="auto", sample_weight=None, return_dict=False):
-        """The loss (and metrics) over a dataset, in inference mode."""
-        self._require_compiled("evaluate")
-        batch_size = int(batch_size or 32)
-        x, y = D.as_array(x, "x"), D.as_array(y, "y")
-        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float32)
-        D.check_dataset(x, y, sample_weight)
+        """The loss (and metrics) over a dataset, in inference mode: the same loss ``fit`` reports."""
+        batch_size = D.batch_size(batch_size, "evaluate")
+        D.verbosity(verbose, "evaluate")
+        x, y, sample_weight = self._checked_data(x, y, sample_weight, None, "evaluate")
         for m in self.compiled_metrics:
             m.reset_state()
         x, y, sample_weight = self._on_device(x, y, sample_weight)
@@ -269,12 +311,9 @@ class TrainingMixin:
 
     def predict(self, x, batch_size=None, verbose="auto"):
         """Model outputs for ``x`` as a NumPy array, computed batch by batch in inference mode."""
-        batch_size = int(batch_size or 32)
-        x = D.as_array(x, "x")
-        if len(x) == 0:
-            raise ValueError("predict: x has no samples")
-        D.check_finite(x, "x")
-        (x,) = self._on_device(x)
+        batch_size = D.batch_size(batch_size, "predict")
+        D.verbosity(verbose, "predict")
+        (x,) = self._on_device(self._checked_inputs(x, "predict"))
         outputs = []
         with no_grad():
             for index in D.batches(len(x), batch_size):

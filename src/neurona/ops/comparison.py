@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..autograd.tensor import _make
 from ..backend import xp_of
+from ..checks import torch_names
 from ._common import value
 
 
@@ -22,12 +23,14 @@ gt = _compare("gt", lambda a, b: a > b)
 ge = _compare("ge", lambda a, b: a >= b)
 
 
+@torch_names
 def argmax(x, axis=None, keepdims=False):
     """Index of the maximum (first one at ties), as an int64 tensor."""
     raw = value(x)
     return _make(xp_of(raw).asarray(raw.argmax(axis=axis, keepdims=keepdims)))
 
 
+@torch_names
 def argmin(x, axis=None, keepdims=False):
     """Index of the minimum (first one at ties), as an int64 tensor."""
     raw = value(x)

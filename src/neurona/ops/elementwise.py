@@ -11,6 +11,7 @@ from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Elementwise, Linear, Primitive
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
+from ..checks import numeric_dtype
 from ._common import NO_PARAMS, as_tensor, binary, operand, unary, value
 
 
@@ -367,8 +368,8 @@ def where(cond, x, y):
 
 
 def astype(x, dtype):
-    """``x`` converted to ``dtype`` (differentiable between float types)."""
-    return apply(_R["astype"], (as_tensor(x),), {"dtype": dtype})
+    """``x`` converted to ``dtype`` (differentiable between float types); bool, integer or float only."""
+    return apply(_R["astype"], (as_tensor(x),), {"dtype": numeric_dtype(dtype, "astype")})
 
 
 class Copy(Linear):

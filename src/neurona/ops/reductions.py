@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
+from ..checks import axis as checked_axis, is_int, torch_names
 from ._common import as_tensor, value
 
 
@@ -13,13 +14,8 @@ def normalize_axis(axis, ndim):
     """``axis`` (None, int or sequence) as a sorted tuple of non-negative ints."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    result = []
-    for a in axes:
-        if not -ndim <= a < (ndim or 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        result.append(a % ndim if ndim else 0)
-    return tuple(sorted(set(result)))
+    axes = (axis,) if is_int(axis) else tuple(axis)
+    return tuple(sorted({checked_axis(a, ndim or 1, "reduction") for a in axes}))  # a scalar has axis 0
 
 
 def kept_shape(shape, axis):
@@ -92,12 +88,13 @@ class Max(Primitive):
 def _reduction(name):
     prim = REGISTRY[name]
 
+    @torch_names
     def op(x, axis=None, keepdims=False):
         x = as_tensor(x)
         if axis is not None:
             axis = normalize_axis(axis, x.ndim)
         return apply(prim, (x,), {"axis": axis, "keepdims": keepdims})
-    op.__name__ = name
+    op.__name__ = op.__qualname__ = name
     return op
 
 

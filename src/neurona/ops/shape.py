@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
 from ..backend import xp_of
+from ..checks import axis as checked_axis, is_int, torch_names
 from ._common import as_tensor, value
 
 
@@ -113,7 +114,8 @@ def _prod(shape):
 def transpose(x, axes=None):
     """Permute the axes (reverse them by default)."""
     x = as_tensor(x)
-    axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(a % x.ndim for a in axes)
+    axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(checked_axis(a, x.ndim, "transpose")
+                                                                     for a in axes)
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of shape {x.shape}")
     return apply(REGISTRY["transpose"], (x,), {"axes": axes})
@@ -123,6 +125,7 @@ def swapaxes(x, a, b):
     """``x`` with axes ``a`` and ``b`` exchanged."""
     x = as_tensor(x)
     axes = list(range(x.ndim))
+    a, b = checked_axis(a, x.ndim, "swapaxes", "a"), checked_axis(b, x.ndim, "swapaxes", "b")
     axes[a], axes[b] = axes[b], axes[a]
     return transpose(x, axes)
 
@@ -136,12 +139,14 @@ def broadcast_to(x, shape):
     return apply(REGISTRY["broadcast_to"], (x,), {"shape": shape})
 
 
+@torch_names
 def concatenate(tensors, axis=0):
     """Join tensors along an existing ``axis``."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
-    return apply(REGISTRY["concatenate"], tuple(tensors), {"axis": axis % max(tensors[0].ndim, 1)})
+    return apply(REGISTRY["concatenate"], tuple(tensors),
+                 {"axis": checked_axis(axis, max(tensors[0].ndim, 1), "concatenate")})
 
 
 def pad(x, pad_width):
@@ -150,26 +155,29 @@ def pad(x, pad_width):
     return apply(REGISTRY["pad"], (x,), {"pad_width": tuple((int(a), int(b)) for a, b in pad_width)})
 
 
+@torch_names
 def expand_dims(x, axis):
     """Insert an axis of length 1 at position ``axis``."""
     x = as_tensor(x)
-    axis = axis % (x.ndim + 1)
+    axis = checked_axis(axis, x.ndim + 1, "expand_dims")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
+@torch_names
 def squeeze(x, axis=None):
     """Remove axes of length 1 (all of them, or the given ones, which must have length 1)."""
     x = as_tensor(x)
     if axis is None:
         axes = {i for i, n in enumerate(x.shape) if n == 1}
     else:
-        axes = {a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = {checked_axis(a, x.ndim, "squeeze") for a in ((axis,) if is_int(axis) else axis)}
         for a in axes:
             if x.shape[a] != 1:
                 raise ValueError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, not 1")
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+@torch_names
 def stack(tensors, axis=0):
     """Join tensors of the same shape along a new ``axis``."""
     tensors = [as_tensor(t) for t in tensors]
@@ -183,5 +191,6 @@ def stack(tensors, axis=0):
 def flatten(x, start_axis=0):
     """Merge the axes from ``start_axis`` on into one."""
     x = as_tensor(x)
+    start_axis = checked_axis(start_axis, max(x.ndim, 1), "flatten", "start_axis")
     return reshape(x, x.shape[:start_axis] + (-1,))
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Primitive
 from ..backend import has_cuda_kernels, xp_of
+from ..checks import axis as checked_axis, torch_names
 from ._common import as_tensor
+
+
+def _axis(axis, x, where):
+    """``axis`` of ``x`` (a scalar counts as one axis), refused when out of range."""
+    return checked_axis(axis, max(x.ndim, 1), where)
 
 
 class Softmax(Primitive):
@@ -48,6 +54,7 @@ class LogSoftmax(Primitive):
         return t - F.sum(F.exp(out) * t, axis=axis, keepdims=True)
 
 
+@torch_names
 def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis``, computed stably.
 
@@ -56,13 +63,14 @@ def softmax(x, axis=-1):
     [0.5, 0.5]
     """
     x = as_tensor(x)
-    return apply(REGISTRY["softmax"], (x,), {"axis": axis % max(x.ndim, 1)})
+    return apply(REGISTRY["softmax"], (x,), {"axis": _axis(axis, x, "softmax")})
 
 
+@torch_names
 def log_softmax(x, axis=-1):
     """``x - logsumexp(x)`` along ``axis``, computed stably."""
     x = as_tensor(x)
-    return apply(REGISTRY["log_softmax"], (x,), {"axis": axis % max(x.ndim, 1)})
+    return apply(REGISTRY["log_softmax"], (x,), {"axis": _axis(axis, x, "log_softmax")})
 
 
 class SoftmaxCrossEntropy(Primitive):

@@ -9,10 +9,13 @@ Gradient clipping (``clipvalue``, ``clipnorm`` per variable, ``global_clipnorm``
 """
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
+from .. import checks
+from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import state
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
@@ -70,19 +73,39 @@ class _CountingGroup:
 
 
 class Optimizer:
-    """Base class. Subclasses implement ``update(group, lr)`` on flat buffers."""
+    """Base class. Subclasses implement ``update(group, lr)`` on flat buffers.
+
+    Both habits work. Keras: ``SGD(0.1)`` then ``apply_gradients(zip(grads, variables))`` (or ``compile``).
+    PyTorch: ``SGD(model.parameters(), lr=0.1)``, then ``zero_grad()``, ``loss.backward()`` and ``step()``.
+    """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None):
-        if sum(c is not None for c in (clipnorm, global_clipnorm)) > 1:
-            raise ValueError("give at most one of clipnorm and global_clipnorm")
-        self._learning_rate = learning_rate
-        self.weight_decay, self.clipnorm = weight_decay, clipnorm
-        self.clipvalue, self.global_clipnorm = clipvalue, global_clipnorm
+                 global_clipnorm=None, name=None, lr=None, **unknown):
+        self.where = type(self).__name__
+        _refuse_unknown(self.where, unknown)
+        params = None
+        if _is_parameter_list(learning_rate):
+            params, learning_rate = list(learning_rate), None
+            _check_parameters(params, self.where)
+        if lr is not None:
+            if learning_rate is not None and params is None:
+                raise TypeError(f"{self.where}: give learning_rate or its alias lr, not both")
+            learning_rate = lr
+        if learning_rate is None:
+            learning_rate = inspect.signature(type(self).__init__).parameters["learning_rate"].default
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError(f"{self.where}: give at most one of clipnorm and global_clipnorm")
+        self.learning_rate = learning_rate
+        self.weight_decay = checks.optional_number(weight_decay, "weight_decay", self.where, low=0)
+        self.clipnorm = checks.optional_number(clipnorm, "clipnorm", self.where, low=0, low_open=True)
+        self.clipvalue = checks.optional_number(clipvalue, "clipvalue", self.where, low=0, low_open=True)
+        self.global_clipnorm = checks.optional_number(global_clipnorm, "global_clipnorm", self.where, low=0,
+                                                      low_open=True)
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self._groups: list[_Group] = []
         self._variables = None
+        self._params = params  # given PyTorch's way, built on the first step
 
     # ---- learning rate ------------------------------------------------------------------------------------
     @property
@@ -93,7 +116,18 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if not callable(value):
+            value = checks.number(value, "learning_rate", getattr(self, "where", "optimizer"), low=0)
         self._learning_rate = value
+
+    @property
+    def lr(self) -> float:
+        """PyTorch's name for :attr:`learning_rate`."""
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        self.learning_rate = value
 
     # ---- building ------------------------------------------------------------------------------------------
     @property
@@ -131,15 +165,19 @@ class Optimizer:
 
     # ---- a step ------------------------------------------------------------------------------------------------
     def apply(self, grads, variables=None):
-        """One update with ``grads`` (arrays or Tensors, one per variable; None counts as zero)."""
+        """One update with ``grads`` (arrays or Tensors, one per variable, of its shape; None counts as zero)."""
+        grads = list(grads)
+        variables = self._variables_for(variables, len(grads))
         if not self.built:
             self.build(variables)
-        elif variables is not None and len(variables) != len(self._variables):
-            raise ValueError("the optimizer was built for other variables; create a new optimizer")
         position = {id(v): i for i, v in enumerate(self._variables)}
+        unknown = [v.name or f"#{i}" for i, v in enumerate(variables) if id(v) not in position]
+        if unknown:
+            raise ValueError(f"{self.where}.apply: the variables {unknown[:3]} are not the ones this optimizer was "
+                             "built for; create a new optimizer for other variables")
         ordered = [None] * len(self._variables)
-        for v, g in zip(variables or self._variables, grads):
-            ordered[position[id(v)]] = g
+        for v, g in zip(variables, grads):
+            ordered[position[id(v)]] = self._checked_gradient(g, v)
         k = 0
         for group in self._groups:
             for view in group.grad_views:
@@ -160,17 +198,47 @@ class Optimizer:
                 v._version = state.inplace_count
         self.iterations += 1
 
+    def _variables_for(self, variables, count):
+        """The variables ``apply`` updates: those given, else those built for (or given PyTorch's way)."""
+        if variables is None:
+            variables = self._variables or self._params
+            if variables is None:
+                raise ValueError(f"{self.where}: no variables to update. Hint: pass them, "
+                                 "apply_gradients(zip(grads, variables)), or create the optimizer with "
+                                 f"{self.where}(model.parameters(), lr=0.01) PyTorch's way")
+        variables = list(variables)
+        if len(variables) != count:
+            raise ValueError(f"{self.where}.apply: {count} gradients for {len(variables)} variables; give one "
+                             "gradient (or None) per variable")
+        _check_parameters(variables, self.where)
+        return variables
+
+    def _checked_gradient(self, g, v):
+        if g is None:
+            return None
+        shape = tuple(g.shape) if hasattr(g, "shape") else ()
+        if shape != tuple(v.shape):
+            raise ShapeError(f"{self.where}.apply: the gradient for {v.name or 'a variable'} has shape {shape}, the "
+                             f"variable has shape {tuple(v.shape)}; they must be equal (no broadcasting)")
+        return g
+
     def apply_gradients(self, grads_and_vars):
         """Keras' form: ``apply_gradients(zip(grads, variables))``."""
         pairs = list(grads_and_vars)
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def step(self):
-        """PyTorch's form: update from each variable's ``.grad``."""
-        self.apply([v.grad for v in self._variables], self._variables)
+        """PyTorch's form: update every parameter from its ``.grad`` (after ``loss.backward()``)."""
+        variables = self._variables or self._params
+        if variables is None:
+            raise ValueError(f"{self.where}.step(): this optimizer was given no parameters. Hint: create it with "
+                             f"{self.where}(model.parameters(), lr=0.01), or use "
+                             "apply_gradients(zip(grads, variables)) Keras' way")
+        self.apply([v.grad for v in variables], variables)
 
     def zero_grad(self):
-        for v in self.variables:
+        """PyTorch's form: forget the gradients of every parameter before the next ``backward()``."""
+        for v in self._variables or self._params or []:
             v.grad = None
 
     def _clip(self):
@@ -230,3 +298,31 @@ class Optimizer:
         for i, group in enumerate(self._groups):
             for name, buf in group.slots.items():
                 buf[...] = to_device(arrays[f"group{i}/{name}"], device_of(group.params))
+
+
+_TORCH_NAMES = {"betas": "beta_1=..., beta_2=...", "eps": "epsilon=...", "alpha": "rho=... (RMSprop)",
+                "dampening": "nothing: neurona's SGD has no dampening", "maximize": "a loss with the sign flipped"}
+
+
+def _refuse_unknown(where, unknown):
+    if unknown:
+        name = next(iter(unknown))
+        hint = f" Write {_TORCH_NAMES[name]} instead (Keras' name)." if name in _TORCH_NAMES else ""
+        raise TypeError(f"{where}: unexpected argument {name!r}.{hint}")
+
+
+def _is_parameter_list(value) -> bool:
+    """The first argument given PyTorch's way: an iterable of tensors (a list, ``model.parameters()``)."""
+    if value is None or callable(value) or checks.is_number(value) or isinstance(value, (str, bytes)):
+        return False
+    return hasattr(value, "__iter__")
+
+
+def _check_parameters(params, where):
+    bad = [p for p in params if not isinstance(p, Tensor)]
+    if bad:
+        raise TypeError(f"{where}: parameters must be Tensors (e.g. model.parameters()), got a "
+                        f"{type(bad[0]).__name__}")
+    if not params:
+        raise ValueError(f"{where}: the list of parameters is empty (was the model built? call it once, or "
+                         "start it with Input(shape))")

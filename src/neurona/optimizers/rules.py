@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from ..backend import has_cuda_kernels, xp_of
+from .. import checks
 from .base import Optimizer
 
 
@@ -28,7 +29,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.momentum, self.nesterov = momentum, nesterov
+        self.momentum = checks.number(momentum, "momentum", self.where, 0, 1)
+        self.nesterov = bool(nesterov)
 
     def build_slots(self, group):
         if self.momentum:
@@ -62,7 +64,10 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self.beta_1 = checks.number(beta_1, "beta_1", self.where, 0, 1, high_open=True)
+        self.beta_2 = checks.number(beta_2, "beta_2", self.where, 0, 1, high_open=True)
+        self.epsilon = checks.number(epsilon, "epsilon", self.where, low=0, low_open=True)
+        self.amsgrad = bool(amsgrad)
 
     def build_slots(self, group):
         group.slot("m")
@@ -113,7 +118,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self.rho = checks.number(rho, "rho", self.where, 0, 1, high_open=True)
+        self.momentum = checks.number(momentum, "momentum", self.where, 0, 1)
+        self.epsilon = checks.number(epsilon, "epsilon", self.where, low=0, low_open=True)
+        self.centered = bool(centered)
 
     def build_slots(self, group):
         group.slot("velocity")
@@ -163,7 +171,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+        self.initial_accumulator_value = checks.number(initial_accumulator_value, "initial_accumulator_value",
+                                                       self.where, low=0)
+        self.epsilon = checks.number(epsilon, "epsilon", self.where, low=0, low_open=True)
 
     def build_slots(self, group):
         group.slot("accumulator", self.initial_accumulator_value)
