@@ -14,6 +14,7 @@ import torch
 import neurona as nr
 from neurona.autograd.engine import apply
 from neurona.autograd.primitive import REGISTRY
+from neurona.functional.recurrent import gru_step, lstm_step
 
 
 @dataclass
@@ -328,8 +329,9 @@ def _dense_cases():
 
 
 def _cell_cases():
-    yield Case("lstm_cell", nr.ops.lstm_cell, _torch_lstm_cell, ((3, 8), (3, 2)), second_order=True)
-    yield Case("gru_cell", nr.ops.gru_cell, _torch_gru_cell, ((3, 6), (3, 6), (3, 2)), second_order=True)
+    yield Case("lstm_step", lambda z, c: nr.ops.concatenate(lstm_step(z, c), axis=1), _torch_lstm_cell,
+               ((3, 8), (3, 2)), second_order=True)
+    yield Case("gru_step", gru_step, _torch_gru_cell, ((3, 6), (3, 6), (3, 2)), second_order=True)
     mask = (np.random.default_rng(2).random((4, 3, 1)) > 0.3).astype(np.float64)
     for m in (None, mask):
         label = "" if m is None else "_masked"

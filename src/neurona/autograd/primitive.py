@@ -4,12 +4,15 @@ A primitive has a ``forward`` on raw arrays and derivative rules. The rules are 
 ``F`` (see :mod:`neurona.autograd.namespaces`) and ordinary Python operators, so the same rule runs on raw
 arrays (fast first-order backward) and on Tensors (a differentiable backward: higher order for free).
 
-Three shortcuts derive the rules that can be derived:
+Four shortcuts derive the rules that can be derived:
 
 - :class:`Elementwise` gives the partials ``d out / d input_i``; reverse mode is ``g * partial_i`` and forward
   mode ``sum_i t_i * partial_i``.
 - :class:`Linear` ops (sum, reshape, getitem, ...) apply themselves to a tangent in forward mode and give their
   transpose for reverse mode.
+- :class:`Fused` ops are fast paths for a composition of primitives, its ``reference``, which alone defines
+  the math: they write a forward and a first-order reverse on raw arrays; forward mode and the differentiable
+  reverse (higher order) are derived by running the reference.
 - anything else writes ``vjp`` and ``jvp`` itself.
 
 Broadcasting is handled once, in the engine: a rule may return a gradient in the broadcast shape, and the engine
@@ -108,3 +111,59 @@ class Linear(Primitive):
     def jvp(self, F, tangents, out, x, *rest, **params):
         t = tangents[0]
         return None if t is None else F.apply(self, t, *rest, **params)
+
+
+class Fused(Primitive):
+    """A fast path beside one readable reference.
+
+    ``reference(*inputs, **params)`` composes the op from other primitives (on Tensors): it is the one
+    definition of the math. The fused op adds, for speed, ``forward`` and ``fast_vjp`` (the first-order reverse)
+    on raw arrays. Everything else is derived from the reference: forward mode (``jvp``) runs the reference
+    with tangents, and a differentiable reverse (``create_graph=True``, or under forward mode) differentiates
+    the reference, so derivatives of derivatives stay exact. The op-table tests check the fast path against the
+    reference for every fused primitive.
+    """
+    name = "fused"
+    abstract = True
+
+    def reference(self, *inputs, **params):
+        raise NotImplementedError(f"{self.name} has no reference composition")
+
+    def fast_vjp(self, g, out, *arrays, **params):
+        """The first-order reverse on raw arrays (``aux=`` and ``needs=`` arrive here when the op asks)."""
+        raise NotImplementedError
+
+    def vjp(self, F, g, out, *inputs, **params):
+        from .tensor import Tensor
+        if g.__class__ is not Tensor:
+            return self.fast_vjp(g, out, *inputs, **params)
+        params.pop("aux", None)
+        params.pop("needs", None)
+        return self._vjp_of_reference(g, inputs, params)
+
+    def _vjp_of_reference(self, g, inputs, params):
+        from .engine import apply, grad
+        from .grad_mode import enable_grad
+        from .tensor import Tensor
+        wanted = [i for i, x in enumerate(inputs) if x.__class__ is Tensor and x.requires_grad]
+        xs = list(inputs)
+        with enable_grad():
+            for i in wanted:  # a fresh node per input: the gradient stops there, and stays a function of it
+                xs[i] = apply(REGISTRY["alias"], (inputs[i],), {})
+            out = self.reference(*xs, **params)
+            grads = grad(out, [xs[i] for i in wanted], grad_outputs=g, create_graph=True, allow_unused=True)
+        result = [None] * len(inputs)
+        for i, gi in zip(wanted, grads):
+            result[i] = gi
+        return tuple(result)
+
+    def jvp(self, F, tangents, out, *inputs, **params):
+        from .transforms import jvp
+        active = [i for i, t in enumerate(tangents) if t is not None]
+
+        def reference_of_active(*xs):
+            full = list(inputs)
+            for i, x in zip(active, xs):
+                full[i] = x
+            return self.reference(*full, **params)
+        return jvp(reference_of_active, [inputs[i] for i in active], [tangents[i] for i in active])[1]

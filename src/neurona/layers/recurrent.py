@@ -17,6 +17,7 @@ from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..backend import xp_of
 from ..devices import device_of, to_device
+from ..functional.recurrent import gru_step, lstm_step
 from .base import Layer, deserialize, serialize
 
 
@@ -153,12 +154,7 @@ class LSTM(_RNN):
 
     def step(self, projected, states):
         h, c = states
-        u = self.units
-        z = projected + h @ self.recurrent_kernel
-        gates = self.recurrent_activation(z)
-        i, f, o = gates[:, :u], gates[:, u:2 * u], gates[:, 3 * u:]
-        c = f * c + i * self.activation(z[:, 2 * u:3 * u])
-        h = o * self.activation(c)
+        h, c = lstm_step(projected + h @ self.recurrent_kernel, c, self.activation, self.recurrent_activation)
         return h, [h, c]
 
     @property
@@ -204,12 +200,8 @@ class GRU(_RNN):
 
     def step(self, projected, states):
         (h,) = states
-        u = self.units
-        recurrent = h @ self.recurrent_kernel + self.bias[1]
-        zr = self.recurrent_activation(projected[:, :2 * u] + recurrent[:, :2 * u])
-        z, r = zr[:, :u], zr[:, u:]
-        n = self.activation(projected[:, 2 * u:] + r * recurrent[:, 2 * u:])
-        h = z * h + (1.0 - z) * n
+        h = gru_step(projected, h @ self.recurrent_kernel + self.bias[1], h, self.activation,
+                     self.recurrent_activation)
         return h, [h]
 
     def get_config(self):

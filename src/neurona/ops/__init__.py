@@ -12,12 +12,22 @@ from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshap
 from .softmax import log_softmax, softmax, softmax_cross_entropy
 from .special import erf, softplus
 from .convolution import col2im, im2col, max_pool
-from .recurrent_cells import gru_cell, gru_sequence, lstm_cell, lstm_sequence
+from .recurrent_cells import gru_sequence, lstm_sequence
 from .dense import dense
 from .device import to_device
 
 __all__ = ["abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
            "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "expand_dims", "flatten", "pad",
-           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "softmax_cross_entropy", "erf", "softplus", "col2im", "im2col", "max_pool", "gru_cell", "gru_sequence", "lstm_cell",
-           "lstm_sequence", "dense", "to_device"]
+           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "softmax_cross_entropy",
+           "erf", "softplus", "col2im", "im2col", "max_pool", "gru_sequence", "lstm_sequence", "dense", "to_device"]
+
+_MOVED = {"lstm_cell": "neurona.functional.recurrent.lstm_step (it returns (h, c) instead of [h, c] side by side)",
+          "gru_cell": "neurona.functional.recurrent.gru_step"}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        raise AttributeError(f"neurona.ops.{name} is gone: each recurrent cell is now defined once, as "
+                             f"{_MOVED[name]}")
+    raise AttributeError(f"module 'neurona.ops' has no attribute {name!r}")
