@@ -33,7 +33,7 @@ def label(change):
     return "-".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def run(setup, x, y, xv, yv, epochs, seed):
+def train_once(setup, x, y, xv, yv, epochs, seed):
     nr.utils.set_random_seed(seed)
     hidden = [L.Dense(units, activation="sigmoid") for units in setup["hidden"]]
     model = nr.Sequential([L.Input((1,)), L.Normalization(mean=[5.0], variance=[25.0 / 3.0])] + hidden + [L.Dense(1)])
@@ -49,7 +49,7 @@ def main(argv=None):
     results, figures = {}, {}
     for experiment, changes in EXPERIMENTS.items():
         for change in changes:
-            history = run({**REFERENCE, **change}, x, y, xv, yv, epochs, args.seed)
+            history = train_once({**REFERENCE, **change}, x, y, xv, yv, epochs, args.seed)
             results.setdefault(experiment, {})[label(change)] = history.history["val_loss"]
             figures[f"{experiment} {label(change)}"] = history.history["val_loss"][-1]
     show(f"Bribes, validation MSE after {epochs} epochs", figures)

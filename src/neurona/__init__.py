@@ -16,7 +16,8 @@ import importlib as _importlib
 
 __version__ = "0.1.0"
 
-from . import autograd, backend, ops
+from . import autograd, ops
+from .devices import backend
 
 backend.tune_allocator()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
+from .devices import backend
 from .autograd.tensor import Tensor, _make
 from .devices import on_default_device
 

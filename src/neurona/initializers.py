@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from . import random as nr_random
-from .backend import DEFAULT_FLOAT
+from .devices.backend import DEFAULT_FLOAT
 
 TRUNCATED_STD = 0.87962566103423978  # std of a unit normal truncated at +-2, used to rescale
 

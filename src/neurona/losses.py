@@ -25,7 +25,7 @@ import numpy as np
 from . import checks, ops
 from .autograd.engine import ShapeError
 from .autograd.tensor import Tensor
-from .backend import is_array, xp_of
+from .devices.backend import is_array, xp_of
 from .devices import device_of, to_device
 from .functional import mean
 

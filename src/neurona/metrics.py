@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd.tensor import Tensor
-from .backend import is_array, xp_of
+from .devices.backend import is_array, xp_of
 
 
 def _np(x):
@@ -195,7 +195,7 @@ class AUC(Metric):
 
 
 def _host(a):
-    from .backend import to_numpy
+    from .devices.backend import to_numpy
     return to_numpy(a)
 
 

@@ -233,7 +233,8 @@ def _torch_windows(x, k, s):
 
 
 def _conv_cases():
-    from neurona.functional.convolution import conv2d, pool2d
+    from neurona.functional.convolution import conv2d
+    from neurona.functional.pooling import pool2d
     F = torch.nn.functional
     yield Case("im2col", lambda x: nr.ops.im2col(x, (2, 2), (1, 1)), lambda x: _torch_windows(x, 2, 1),
                ((2, 4, 3, 2),), second_order=True, tags={"conv"})

@@ -49,3 +49,22 @@ def test_petfinder_example(tmp_path):
 def test_mnist_examples(tmp_path, name, models):
     run_example(name, tmp_path, "--data", shared_data("mnist", "idx"))
     reload_everything(tmp_path, models)
+
+
+EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_"))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_starts_as_a_script(name, tmp_path):
+    """``python examples/NAME.py --help`` in a new process: the script imports and reaches its argument parser."""
+    proc = ok(subprocess.run([sys.executable, str(ROOT / "examples" / f"{name}.py"), "--help"], capture_output=True,
+                             text=True, timeout=120, cwd=tmp_path))
+    assert "--quick" in proc.stdout and "--out" in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["computational_graph", "forward_vs_reverse", "hyperparameters", "initializers",
+                                  "regularization", "two_layer_gradients"])
+def test_examples_without_data_run_as_scripts(name, tmp_path):
+    proc = run_example(name, tmp_path)
+    assert "Traceback" not in proc.stderr and proc.stdout.strip()

@@ -11,7 +11,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .. import backend
+from ..devices import backend
 from ..devices import check_same as check_same_device
 from .grad_mode import state, no_grad, enable_grad
 from .namespaces import RAW, TENSOR

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-from .. import backend
+from ..devices import backend
 from .grad_mode import state
 from .namespaces import TENSOR
 from .tensor import Tensor, _make

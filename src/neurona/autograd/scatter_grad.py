@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import xp_of
+from ..devices.backend import xp_of
 
 
 def is_basic(index) -> bool:

@@ -24,7 +24,7 @@ import weakref
 
 import numpy as np
 
-from .. import backend
+from ..devices import backend
 from .grad_mode import state
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from . import engine, forward_mode
 from .engine import apply
 from .grad_mode import enable_grad, state

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.tensor import _make
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ..ops import exp, log, max as _max, sqrt, sum as _sum, where
 from ..ops._common import as_tensor
 from ..checks import torch_names

@@ -1,11 +1,15 @@
 """Layers with Keras' names and semantics (channels-last, batch-first)."""
-from .attention import LayerNormalization, MultiHeadAttention, TransformerEncoder
+from .activation import Activation, LeakyReLU, ReLU, Softmax
+from .attention import MultiHeadAttention, TransformerEncoder
 from .base import LAYER_CLASSES, Layer
-from .convolutional import (AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                            GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling2D)
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, LeakyReLU, ReLU, Reshape, Softmax
+from .convolution import Conv1D, Conv2D
+from .core import Flatten, Input, InputLayer, Reshape
+from .dense import Dense
+from .dropout import Dropout
 from .embedding import Embedding, Masking, PositionEmbedding
-from .normalization import BatchNormalization, Normalization
+from .normalization import BatchNormalization, LayerNormalization, Normalization
+from .pooling import (AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 __all__ = ["Layer", "LAYER_CLASSES", "Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer",

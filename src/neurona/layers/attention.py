@@ -1,4 +1,4 @@
-"""Attention layers: LayerNormalization, MultiHeadAttention and a TransformerEncoder block built from them.
+"""Attention layers: MultiHeadAttention, and a TransformerEncoder block built from it and LayerNormalization.
 
 Self-attention (the lecture's Transformers): every step of a sequence looks at every other step; the weights of
 that look are a softmax of query-key dot products, ``softmax(Q K^T / sqrt(d)) V``, computed by several heads in
@@ -11,41 +11,11 @@ import math
 from .. import activations, checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
-from ..backend import is_array, to_numpy, xp_of
-from ..functional import mean
+from ..devices.backend import is_array, to_numpy, xp_of
 from .base import Layer
-from .core import Dense, Dropout
-
-
-class LayerNormalization(Layer):
-    """Normalize each sample over its last axis: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``
-    (Keras default ``epsilon=1e-3``)."""
-    propagates_mask = True
-
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
-        super().__init__(**kwargs)
-        if axis != -1:
-            raise NotImplementedError(f"LayerNormalization: only axis=-1 (the last axis) is implemented, got "
-                                      f"axis={axis!r}")
-        self.epsilon = checks.number(epsilon, "epsilon", "LayerNormalization", low=0)
-        self.axis, self.center, self.scale = axis, center, scale
-
-    def build(self, input_shape):
-        size = input_shape[-1]
-        self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
-        self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
-        self.expected_input = (None,) * (len(input_shape) - 2) + (size,)
-
-    def call(self, x, training=False):
-        centered = x - mean(x, axis=-1, keepdims=True)
-        out = centered / ops.sqrt(mean(centered * centered, axis=-1, keepdims=True) + self.epsilon)
-        if self.gamma is not None:
-            out = out * self.gamma
-        return out + self.beta if self.beta is not None else out
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-                "scale": self.scale}
+from .dense import Dense
+from .dropout import Dropout
+from .normalization import LayerNormalization
 
 
 class MultiHeadAttention(Layer):

@@ -23,7 +23,7 @@ from .. import initializers, regularizers
 from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..backend import DEFAULT_FLOAT
+from ..devices.backend import DEFAULT_FLOAT
 
 #: Every Layer subclass by class name (to rebuild saved models); see :func:`layer_class`.
 LAYER_CLASSES: dict[str, type] = {}

@@ -6,7 +6,7 @@ import numpy as np
 from .. import checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from .base import Layer
 
 

@@ -1,4 +1,5 @@
-"""Normalization layers: BatchNormalization (the lecture's batch norm) and Normalization (input scaling).
+"""Normalization layers: BatchNormalization (the lecture's batch norm), LayerNormalization (per sample, in
+Transformers) and Normalization (input scaling).
 
 The lecture: always normalize inputs, so gradient descent sees a round bowl instead of a narrow valley; batch
 normalization normalizes each mini-batch with its own mean and variance, then scales by gamma and shifts by beta.
@@ -9,7 +10,7 @@ import numpy as np
 
 from .. import checks, ops
 from ..autograd.tensor import Tensor
-from ..backend import to_numpy, xp_of
+from ..devices.backend import to_numpy, xp_of
 from ..devices import device_of, to_device
 from ..functional import mean
 from .base import Layer
@@ -139,3 +140,33 @@ class Normalization(Layer):
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
 
+
+class LayerNormalization(Layer):
+    """Normalize each sample over its last axis: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``
+    (Keras default ``epsilon=1e-3``)."""
+    propagates_mask = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        if axis != -1:
+            raise NotImplementedError(f"LayerNormalization: only axis=-1 (the last axis) is implemented, got "
+                                      f"axis={axis!r}")
+        self.epsilon = checks.number(epsilon, "epsilon", "LayerNormalization", low=0)
+        self.axis, self.center, self.scale = axis, center, scale
+
+    def build(self, input_shape):
+        size = input_shape[-1]
+        self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
+        self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
+        self.expected_input = (None,) * (len(input_shape) - 2) + (size,)
+
+    def call(self, x, training=False):
+        centered = x - mean(x, axis=-1, keepdims=True)
+        out = centered / ops.sqrt(mean(centered * centered, axis=-1, keepdims=True) + self.epsilon)
+        if self.gamma is not None:
+            out = out * self.gamma
+        return out + self.beta if self.beta is not None else out
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import activations, checks, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ..devices import device_of, to_device
 from ..functional.recurrent import gru_step, lstm_step
 from .base import Layer, deserialize, serialize

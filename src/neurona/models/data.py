@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import checks
 from ..autograd.tensor import Tensor
-from ..backend import DEFAULT_FLOAT
+from ..devices.backend import DEFAULT_FLOAT
 
 
 def as_array(data, name: str, float_only=False) -> np.ndarray:

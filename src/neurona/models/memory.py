@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
-from ..backend import DEFAULT_FLOAT
+from ..devices.backend import DEFAULT_FLOAT
 
 
 @dataclass

@@ -11,7 +11,8 @@ from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshap
                     transpose)
 from .softmax import log_softmax, softmax, softmax_cross_entropy
 from .special import erf, softplus
-from .convolution import col2im, im2col, max_pool
+from .convolution import col2im, im2col
+from .pooling import max_pool
 from .recurrent_cells import gru_sequence, lstm_sequence
 from .dense import dense
 from .device import to_device

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.tensor import _make
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ..checks import torch_names
 from ._common import value
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Elementwise, Linear, Primitive
 from ..autograd.tensor import Tensor
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ..checks import numeric_dtype
 from ._common import NO_PARAMS, as_tensor, binary, operand, unary, value
 

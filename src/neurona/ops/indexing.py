@@ -11,7 +11,7 @@ from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Linear
 from ..autograd.scatter_grad import ScatterGrad
 from ..autograd.tensor import Tensor
-from ..backend import is_array, xp_of
+from ..devices.backend import is_array, xp_of
 from ._common import as_tensor, value
 
 

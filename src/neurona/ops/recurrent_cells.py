@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ._common import as_tensor
 
 

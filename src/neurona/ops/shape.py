@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from ..checks import axis as checked_axis, is_int, torch_names
 from ._common import as_tensor, value
 

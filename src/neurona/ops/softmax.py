@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused, Primitive
-from ..backend import has_cuda_kernels, xp_of
+from ..devices.backend import has_cuda_kernels, xp_of
 from ..checks import axis as checked_axis, torch_names
 from ._common import as_tensor
 
@@ -87,7 +87,7 @@ class SoftmaxCrossEntropy(Fused):
     def forward(self, z, t):
         xp = xp_of(z)
         if z.ndim == 2 and has_cuda_kernels(xp):  # pragma: no cover - needs a GPU
-            from ..cuda_kernels import softmax_cross_entropy_rows
+            from ..devices.cuda_kernels import softmax_cross_entropy_rows
             return softmax_cross_entropy_rows(z, t)[0]
         shifted = z - z.max(axis=-1, keepdims=True)
         lse = xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))

@@ -10,7 +10,7 @@ import math
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Elementwise
-from ..backend import cupy_module, xp_of
+from ..devices.backend import cupy_module, xp_of
 from ._common import NO_PARAMS, as_tensor
 
 

@@ -18,7 +18,7 @@ from .. import checks
 from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import state
 from ..autograd.tensor import Tensor
-from ..backend import xp_of
+from ..devices.backend import xp_of
 from . import schedules
 
 

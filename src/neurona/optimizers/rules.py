@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import has_cuda_kernels, xp_of
+from ..devices.backend import has_cuda_kernels, xp_of
 from .. import checks
 from .base import Optimizer
 
@@ -39,7 +39,7 @@ class SGD(Optimizer):
     def update(self, group, lr):
         p, g, tmp = group.params, group.grads, group.scratch
         if self.momentum and _on_gpu(group):
-            from ..cuda_kernels import sgd_momentum_kernel
+            from ..devices.cuda_kernels import sgd_momentum_kernel
             sgd_momentum_kernel()(g, lr, self.momentum, self.nesterov, p, group.slots["momentum"])
             return
         xp_of(g).multiply(g, lr, out=tmp)
@@ -81,7 +81,7 @@ class Adam(Optimizer):
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
         p, g, m, v, tmp = group.params, group.grads, group.slots["m"], group.slots["v"], group.scratch
         if not self.amsgrad and _on_gpu(group):
-            from ..cuda_kernels import adam_kernel
+            from ..devices.cuda_kernels import adam_kernel
             adam_kernel()(g, alpha, self.beta_1, self.beta_2, self.epsilon, p, m, v)
             return
         xp.subtract(g, m, out=tmp)
@@ -134,7 +134,7 @@ class RMSprop(Optimizer):
         xp = xp_of(group.params)
         p, g, v, tmp = group.params, group.grads, group.slots["velocity"], group.scratch
         if not self.centered and not self.momentum and _on_gpu(group):
-            from ..cuda_kernels import rmsprop_kernel
+            from ..devices.cuda_kernels import rmsprop_kernel
             rmsprop_kernel()(g, lr, self.rho, self.epsilon, p, v)
             return
         v *= self.rho
@@ -182,7 +182,7 @@ class Adagrad(Optimizer):
         xp = xp_of(group.params)
         p, g, acc, tmp = group.params, group.grads, group.slots["accumulator"], group.scratch
         if _on_gpu(group):
-            from ..cuda_kernels import adagrad_kernel
+            from ..devices.cuda_kernels import adagrad_kernel
             adagrad_kernel()(g, lr, self.epsilon, p, acc)
             return
         xp.multiply(g, g, out=tmp)

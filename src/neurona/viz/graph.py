@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import backend
+from ..devices import backend
 from ..autograd.tensor import Tensor
 
 MAX_SHOWN = 6  # tensors with more elements show their shape and a summary instead of every value

@@ -1,4 +1,6 @@
-"""Devices: ``"cpu"`` (NumPy) and ``"cuda"`` / ``"cuda:N"`` (CuPy on GPU N).
+"""Devices: ``"cpu"`` (NumPy) and ``"cuda"`` / ``"cuda:N"`` (CuPy on GPU N). Everything about CPU and GPU lives in
+this package: :mod:`.backend` (the array module of an array, CuPy imported once, lazily), this module (where an
+array lives, moving it), :mod:`.cuda` (what the machine has) and :mod:`.cuda_kernels` (the GPU's fused kernels).
 
 A tensor lives where its array lives; ``Tensor.to(device)`` and ``model.to(device)`` move data, and an op whose
 inputs sit on different devices raises an error naming both. CuPy is imported only when a CUDA device is asked
