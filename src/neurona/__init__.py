@@ -24,13 +24,12 @@ backend.tune_allocator()
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, ShapeError  # noqa: E402
 from .autograd.transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp  # noqa: E402
 from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (binds operators and methods on Tensor)
-from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos, div, exp, expand_dims,  # noqa: E402
-                  flatten, getitem, leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow,
-                  relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack, sub, sum, swapaxes, tanh, transpose,
-                  where)
+from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos, div, exp, getitem,  # noqa: E402
+                  leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow, relu, reshape,
+                  sigmoid, sin, softmax, sqrt, sub, sum, tanh, transpose, where)
 cat = concatenate  # PyTorch's name  # noqa: E305
 from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt, ne  # noqa: E402
-from .functional import logsumexp, mean, min, std, var  # noqa: E402
+from .functional import expand_dims, flatten, logsumexp, mean, min, squeeze, stack, std, swapaxes, var  # noqa: E402,E501
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like  # noqa: E402
 from . import functional  # noqa: E402
 

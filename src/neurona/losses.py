@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks, ops
+from . import functional as fn
 from .autograd.engine import ShapeError
 from .autograd.tensor import Tensor
 from .devices.backend import is_array, xp_of
@@ -51,7 +52,7 @@ def _as_target(y_true, y_pred: Tensor, name: str) -> Tensor:
         y = ops.astype(y, y_pred.dtype)
     if y.shape != y_pred.shape:
         if y.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1 and y.shape == y_pred.shape[:-1]:
-            return ops.expand_dims(y, -1)
+            return fn.expand_dims(y, -1)
         raise ShapeError(f"{name}: targets of shape {y.shape} do not match predictions of shape {y_pred.shape}. "
                          "Hint: for a 1-unit output pass targets of shape (N,) or (N, 1); for C units with "
                          "integer labels use sparse_categorical_crossentropy.")

@@ -151,14 +151,14 @@ Tensor.argmax = torch_names(lambda self, axis=None, keepdims=False: cmp.argmax(s
 Tensor.argmin = torch_names(lambda self, axis=None, keepdims=False: cmp.argmin(self, axis, keepdims))
 Tensor.reshape = lambda self, *shape: ops.reshape(self, *shape)
 Tensor.view = Tensor.reshape
-Tensor.flatten = lambda self, start_axis=0: ops.flatten(self, start_axis)
+Tensor.flatten = lambda self, start_axis=0: fn.flatten(self, start_axis)
 Tensor.transpose = lambda self, *axes: ops.transpose(
     self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None)
 Tensor.T = property(lambda self: ops.transpose(self))
-Tensor.swapaxes = lambda self, a, b: ops.swapaxes(self, a, b)
-Tensor.expand_dims = torch_names(lambda self, axis: ops.expand_dims(self, axis))
+Tensor.swapaxes = lambda self, a, b: fn.swapaxes(self, a, b)
+Tensor.expand_dims = torch_names(lambda self, axis: fn.expand_dims(self, axis))
 Tensor.unsqueeze = Tensor.expand_dims
-Tensor.squeeze = torch_names(lambda self, axis=None: ops.squeeze(self, axis))
+Tensor.squeeze = torch_names(lambda self, axis=None: fn.squeeze(self, axis))
 Tensor.broadcast_to = lambda self, shape: ops.broadcast_to(self, shape)
 Tensor.exp = lambda self: ops.exp(self)
 Tensor.log = lambda self: ops.log(self)

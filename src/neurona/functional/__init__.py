@@ -1,4 +1,5 @@
 """Composite functions: built from primitives only, so every mode of differentiation comes for free."""
 from .reductions import logsumexp, mean, min, std, var
+from .shape import expand_dims, flatten, squeeze, stack, swapaxes
 
-__all__ = ["logsumexp", "mean", "min", "std", "var"]
+__all__ = ["logsumexp", "mean", "min", "std", "var", "expand_dims", "flatten", "squeeze", "stack", "swapaxes"]

@@ -12,7 +12,8 @@ higher derivatives come from these lines. Gate order as in Keras: LSTM [input, f
 """
 from __future__ import annotations
 
-from .. import ops
+from ..ops import concatenate
+from .shape import stack
 from ..activations import sigmoid, tanh
 
 
@@ -51,8 +52,8 @@ def lstm_sequence(xz, u, h0, c0, mask=None):
         h_new, c_new = lstm_step(xz[t] + h @ u, c)
         keep = None if mask is None else mask[t]
         h, c = _carry(h_new, h, keep), _carry(c_new, c, keep)
-        outputs.append(ops.concatenate([h, c], axis=1))
-    return ops.stack(outputs, axis=0)
+        outputs.append(concatenate([h, c], axis=1))
+    return stack(outputs, axis=0)
 
 
 def gru_sequence(x_proj, u, b, h0, mask=None):
@@ -62,4 +63,4 @@ def gru_sequence(x_proj, u, b, h0, mask=None):
     for t in range(x_proj.shape[0]):
         h = _carry(gru_step(x_proj[t], h @ u + b, h), h, None if mask is None else mask[t])
         outputs.append(h)
-    return ops.stack(outputs, axis=0)
+    return stack(outputs, axis=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import activations, checks, initializers, ops
+from .. import functional as fn
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..devices.backend import is_array, to_numpy, xp_of
@@ -75,7 +76,7 @@ class MultiHeadAttention(Layer):
         q = self._split_heads(self.query_dense(query), self.key_dim)
         k = self._split_heads(self.key_dense(key), self.key_dim)
         v = self._split_heads(self.value_dense(value), self.value_dim)
-        scores = (q * (1.0 / math.sqrt(self.key_dim))) @ ops.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
+        scores = (q * (1.0 / math.sqrt(self.key_dim))) @ fn.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
         allowed = self._allowed(xp_of(scores.data), query.shape[1], key.shape[1], attention_mask, use_causal_mask,
                                 mask)
         if allowed is not None:

@@ -13,6 +13,7 @@ candidate].
 from __future__ import annotations
 
 from .. import activations, checks, initializers, ops
+from .. import functional as fn
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..devices.backend import xp_of
@@ -72,7 +73,7 @@ class _RNN(Layer):
             states = new_states
             outputs.append(output)
         last = states[0] if mask is not None else outputs[-1]
-        result = ops.stack(outputs, axis=1) if self.return_sequences else last
+        result = fn.stack(outputs, axis=1) if self.return_sequences else last
         return [result] + states if self.return_state else result
 
     fused = False  # subclasses with a whole-sequence primitive set it when their activations are the defaults

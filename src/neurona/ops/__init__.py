@@ -1,4 +1,5 @@
-"""The primitives, by family, and the thin public functions that apply them.
+"""The primitives, by family, and the thin public functions that apply them. Only primitives live here;
+compositions of them are in :mod:`neurona.functional`.
 
 Importing this package registers every primitive in :data:`neurona.autograd.primitive.REGISTRY`.
 """
@@ -7,8 +8,7 @@ from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, leaky_re
 from .indexing import getitem, index_add
 from .linalg import matmul
 from .reductions import max, sum, sum_to
-from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, reshape, squeeze, stack, swapaxes,
-                    transpose)
+from .shape import broadcast_to, concatenate, pad, reshape, transpose
 from .softmax import log_softmax, softmax, softmax_cross_entropy
 from .special import erf, softplus
 from .convolution import col2im, im2col
@@ -19,15 +19,22 @@ from .device import to_device
 
 __all__ = ["abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
-           "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "expand_dims", "flatten", "pad",
-           "reshape", "squeeze", "stack", "swapaxes", "transpose", "log_softmax", "softmax", "softmax_cross_entropy",
+           "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "pad", "reshape", "transpose", "log_softmax", "softmax", "softmax_cross_entropy",
            "erf", "softplus", "col2im", "im2col", "max_pool", "gru_sequence", "lstm_sequence", "dense", "to_device"]
 
 _MOVED = {"lstm_cell": "neurona.functional.recurrent.lstm_step (it returns (h, c) instead of [h, c] side by side)",
           "gru_cell": "neurona.functional.recurrent.gru_step"}
 
 
+_COMPOSED = {"expand_dims", "squeeze", "stack", "flatten", "swapaxes"}  # old paths: now in functional.shape
+
+
 def __getattr__(name):
+    if name in _COMPOSED:
+        from ..functional import shape
+        value = getattr(shape, name)
+        globals()[name] = value
+        return value
     if name in _MOVED:
         raise AttributeError(f"neurona.ops.{name} is gone: each recurrent cell is now defined once, as "
                              f"{_MOVED[name]}")
