@@ -55,7 +55,6 @@ Tensor.__lt__ = lambda self, other: cmp.lt(self, other)
 Tensor.__le__ = lambda self, other: cmp.le(self, other)
 Tensor.__gt__ = lambda self, other: cmp.gt(self, other)
 Tensor.__ge__ = lambda self, other: cmp.ge(self, other)
-Tensor.__hash__ = lambda self: id(self)
 
 Tensor.__getitem__ = lambda self, index: ops.getitem(self, index)
 
@@ -64,7 +63,7 @@ def _setitem(self, index, new_value):
     self._check_inplace("x[index] = value")
     from .ops.indexing import normalize_index
     self.data[normalize_index(index)] = value(new_value)
-    self._bump_version()
+    self.mark_modified()
 
 
 Tensor.__setitem__ = _setitem
@@ -75,7 +74,7 @@ def _inplace(name, array_op, fallback):
         if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             return fallback(self, other)  # part of a graph: rebind rather than corrupt a saved value
         array_op(self.data, value(other))
-        self._bump_version()
+        self.mark_modified()
         return self
     method.__name__ = name
     return method
@@ -108,7 +107,7 @@ def _strict_inplace(name, array_op):
     def method(self, other):
         self._check_inplace(f"{name}()")
         array_op(self.data, value(other))
-        self._bump_version()
+        self.mark_modified()
         return self
     method.__name__ = name
     return method
@@ -123,14 +122,14 @@ Tensor.div_ = _strict_inplace("div_", _idiv)
 def _copy_(self, other):
     self._check_inplace("copy_()")
     self.data[...] = value(other)
-    self._bump_version()
+    self.mark_modified()
     return self
 
 
 def _fill_(self, number):
     self._check_inplace("fill_()")
     self.data.fill(number)
-    self._bump_version()
+    self.mark_modified()
     return self
 
 
@@ -169,7 +168,7 @@ Tensor.cos = lambda self: ops.cos(self)
 Tensor.tanh = lambda self: ops.tanh(self)
 Tensor.sigmoid = lambda self: ops.sigmoid(self)
 Tensor.relu = lambda self: ops.relu(self)
-Tensor.leaky_relu = lambda self, alpha=0.01: ops.leaky_relu(self, alpha)
+Tensor.leaky_relu = lambda self, negative_slope=0.01: ops.leaky_relu(self, negative_slope)
 Tensor.clip = lambda self, low=None, high=None: ops.clip(self, low, high)
 Tensor.clamp = Tensor.clip
 Tensor.softmax = torch_names(lambda self, axis=-1: ops.softmax(self, axis))

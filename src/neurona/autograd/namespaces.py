@@ -5,7 +5,8 @@ objects. ``TENSOR`` applies the primitive through the engine, so the backward co
 (``create_graph=True``) and carries forward-mode tangents: derivatives of derivatives come for free.
 
 Both expose every registered primitive by name (``F.exp(x)``, ``F.sum(x, axis=0, keepdims=False)``) plus
-``F.apply(prim, *args, **params)``.
+``F.apply(prim, *args, **params)``. One entry differs on purpose: ``RAW.index_add`` (the transpose of indexing)
+returns a lazy sparse gradient instead of a zero-filled array.
 """
 from __future__ import annotations
 
@@ -50,3 +51,13 @@ def _engine_apply(prim, args, params):
 
 RAW = _Namespace(_raw_apply)
 TENSOR = _Namespace(_tensor_apply)
+
+
+def _sparse_index_add(g, index, shape):
+    """``index_add`` in a first-order backward: a lazy zero-except-at-``index`` gradient that the engine adds
+    straight into the gradient it accumulates (no zero-filled array), the one place raw and tensor differ."""
+    from .scatter_grad import ScatterGrad
+    return ScatterGrad(g, index, shape)
+
+
+RAW.index_add = _sparse_index_add

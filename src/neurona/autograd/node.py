@@ -18,7 +18,7 @@ class Node:
         self.params = params          # dict of the primitive's non-tensor arguments
         self.out_data = out_data      # the output array, when the reverse rule reads it
         self.seq = seq                # creation order: a node is always younger than its inputs' nodes
-        self.stamp = stamp            # the in-place counter when recorded (see Tensor._bump_version)
+        self.stamp = stamp            # the in-place counter when recorded (see Tensor.mark_modified)
         self.out_tensor = None        # kept only when the output carries forward-mode tangents
         self.out_stale = False        # set when the output was modified in place
         self.retain_ref = None        # weakref to a non-leaf Tensor that asked for retain_grad()

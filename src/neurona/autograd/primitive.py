@@ -4,12 +4,13 @@ A primitive has a ``forward`` on raw arrays and derivative rules. The rules are 
 ``F`` (see :mod:`neurona.autograd.namespaces`) and ordinary Python operators, so the same rule runs on raw
 arrays (fast first-order backward) and on Tensors (a differentiable backward: higher order for free).
 
-Four shortcuts derive the rules that can be derived:
+Five shortcuts derive the rules that can be derived:
 
 - :class:`Elementwise` gives the partials ``d out / d input_i``; reverse mode is ``g * partial_i`` and forward
   mode ``sum_i t_i * partial_i``.
 - :class:`Linear` ops (sum, reshape, getitem, ...) apply themselves to a tangent in forward mode and give their
   transpose for reverse mode.
+- :class:`Bilinear` ops (mul, matmul) give their reverse rule; forward mode is ``f(tx, y) + f(x, ty)``.
 - :class:`Fused` ops are fast paths for a composition of primitives, its ``reference``, which alone defines
   the math: they write a forward and a first-order reverse on raw arrays; forward mode and the differentiable
   reverse (higher order) are derived by running the reference.
@@ -85,11 +86,29 @@ class Elementwise(Primitive):
         return tuple(None if p is None else g * p for p in self.partials(F, out, *inputs, **params))
 
     def jvp(self, F, tangents, out, *inputs, **params):
-        total = None
-        for t, p in zip(tangents, self.partials(F, out, *inputs, **params)):
-            if t is not None and p is not None:
-                total = t * p if total is None else total + t * p
-        return total
+        return add_optional(*(None if t is None or p is None else t * p
+                              for t, p in zip(tangents, self.partials(F, out, *inputs, **params))))
+
+
+def add_optional(*terms):
+    """The sum of the terms that are not None (tangents that may be absent); None when all are."""
+    total = None
+    for term in terms:
+        if term is not None:
+            total = term if total is None else total + term
+    return total
+
+
+class Bilinear(Primitive):
+    """An op linear in each of its two inputs (``x * y``, ``x @ y``): forward mode is ``f(tx, y) + f(x, ty)``,
+    derived here; subclasses write ``forward`` and ``vjp``."""
+    name = "bilinear"
+    abstract = True
+
+    def jvp(self, F, tangents, out, x, y, **params):
+        tx, ty = tangents
+        return add_optional(None if tx is None else F.apply(self, tx, y, **params),
+                            None if ty is None else F.apply(self, x, ty, **params))
 
 
 class Linear(Primitive):

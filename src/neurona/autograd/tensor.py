@@ -207,9 +207,10 @@ class Tensor:
                                "Hint: update parameters inside `with neurona.no_grad():`, or use an "
                                "out-of-place op (x = x + y).")
 
-    def _bump_version(self):
-        """Record an in-place change: ``_version`` becomes the global in-place count, so a node recorded before
-        it (``node.stamp`` smaller) knows this input changed under it."""
+    def mark_modified(self):
+        """Record an in-place change (an in-place op, an optimizer step): ``_version`` becomes the global
+        in-place count, so a node recorded before it (``node.stamp`` smaller) knows this input changed under it
+        and refuses to give a wrong gradient."""
         state.inplace_count += 1
         self._version = state.inplace_count
         if self._node is not None:

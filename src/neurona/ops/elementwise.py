@@ -1,24 +1,18 @@
 """Elementwise primitives: arithmetic, exp/log, activations, comparisons.
 
 Most give their partial derivatives and let :class:`~neurona.autograd.primitive.Elementwise` derive both modes;
-the linear and bilinear ones (add, sub, neg, mul) give both rules directly because they are one line each.
+mul is :class:`~neurona.autograd.primitive.Bilinear`; add, sub and div give both rules, one line each.
 Masks (where relu is active, which argument of maximum wins) are computed on raw values: they are piecewise
 constant, so they carry no derivative of any order.
 """
 from __future__ import annotations
 
 from ..autograd.engine import apply
-from ..autograd.primitive import REGISTRY, Elementwise, Linear, Primitive
+from ..autograd.primitive import REGISTRY, Bilinear, Elementwise, Linear, Primitive, add_optional
 from ..autograd.tensor import Tensor
 from ..devices.backend import xp_of
 from ..checks import numeric_dtype
 from ._common import NO_PARAMS, as_tensor, binary, operand, unary, value
-
-
-def _sum_tangents(a, b):
-    if a is None:
-        return b
-    return a if b is None else a + b
 
 
 class Add(Primitive):
@@ -32,7 +26,7 @@ class Add(Primitive):
         return g, g
 
     def jvp(self, F, tangents, out, x, y):
-        return _sum_tangents(*tangents)
+        return add_optional(*tangents)
 
 
 class Sub(Primitive):
@@ -47,7 +41,7 @@ class Sub(Primitive):
 
     def jvp(self, F, tangents, out, x, y):
         tx, ty = tangents
-        return tx if ty is None else (-ty if tx is None else tx - ty)
+        return add_optional(tx, None if ty is None else -ty)
 
 
 class Neg(Linear):
@@ -60,7 +54,7 @@ class Neg(Linear):
         return -g
 
 
-class Mul(Primitive):
+class Mul(Bilinear):
     name = "mul"
 
     def forward(self, x, y):
@@ -68,10 +62,6 @@ class Mul(Primitive):
 
     def vjp(self, F, g, out, x, y):
         return g * y, g * x
-
-    def jvp(self, F, tangents, out, x, y):
-        tx, ty = tangents
-        return _sum_tangents(None if tx is None else tx * y, None if ty is None else x * ty)
 
 
 class Div(Primitive):
@@ -87,8 +77,7 @@ class Div(Primitive):
 
     def jvp(self, F, tangents, out, x, y):
         tx, ty = tangents
-        num = tx if ty is None else (-out * ty if tx is None else tx - out * ty)
-        return num / y
+        return add_optional(tx, None if ty is None else -out * ty) / y
 
 
 class Pow(Elementwise):
@@ -136,9 +125,6 @@ class Log(Elementwise):
     def forward(self, x):
         return xp_of(x).log(x)
 
-    def vjp(self, F, g, out, x):
-        return (g / x,)
-
     def partials(self, F, out, x):
         return (1.0 / x,)
 
@@ -150,9 +136,6 @@ class Sqrt(Elementwise):
 
     def forward(self, x):
         return xp_of(x).sqrt(x)
-
-    def vjp(self, F, g, out, x):
-        return (g / (2.0 * out),)
 
     def partials(self, F, out, x):
         return (0.5 / out,)
@@ -227,9 +210,6 @@ class Relu(Elementwise):
     def forward(self, x):
         return xp_of(x).maximum(x, 0)
 
-    def vjp(self, F, g, out, x):
-        return (g * (value(out) > 0),)
-
     def partials(self, F, out, x):
         return (value(out) > 0,)
 
@@ -237,14 +217,12 @@ class Relu(Elementwise):
 class LeakyRelu(Elementwise):
     name = "leaky_relu"
 
-    def forward(self, x, alpha):
-        return xp_of(x).where(x > 0, x, x * alpha)
+    def forward(self, x, negative_slope):
+        return xp_of(x).where(x > 0, x, x * negative_slope)
 
-    def vjp(self, F, g, out, x, alpha):
-        return (F.where(value(x) > 0, g, g * alpha),)
-
-    def jvp(self, F, tangents, out, x, alpha):
-        return F.where(value(x) > 0, tangents[0], tangents[0] * alpha)
+    def partials(self, F, out, x, negative_slope):
+        raw = value(x)
+        return (xp_of(raw).where(raw > 0, raw.dtype.type(1), raw.dtype.type(negative_slope)),)
 
 
 class Clip(Elementwise):
@@ -347,9 +325,13 @@ def pow(x, y):
     return apply(_R["pow"], (operand(x, y), y), NO_PARAMS)
 
 
-def leaky_relu(x, alpha=0.01):
-    """``x`` where positive, ``alpha * x`` elsewhere (PyTorch's default slope 0.01)."""
-    return apply(_R["leaky_relu"], (as_tensor(x),), {"alpha": alpha})
+def leaky_relu(x, negative_slope=0.01, *, alpha=None):
+    """``x`` where positive, ``negative_slope * x`` elsewhere. The default slope is PyTorch's 0.01 for this op
+    (the Keras activation and layer keep Keras' 0.2 and 0.3; see :mod:`neurona.layers.activation`);
+    ``alpha=`` is the op's old name for the slope."""
+    if alpha is not None:
+        negative_slope = alpha
+    return apply(_R["leaky_relu"], (as_tensor(x),), {"negative_slope": negative_slope})
 
 
 def clip(x, low=None, high=None):

@@ -7,7 +7,6 @@ adds every contribution (``add.at``), which gives the right gradient for repeate
 from __future__ import annotations
 
 from ..autograd.engine import apply
-from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Linear
 from ..autograd.scatter_grad import ScatterGrad
 from ..autograd.tensor import Tensor
@@ -22,9 +21,7 @@ class GetItem(Linear):
         return x[index]
 
     def transpose(self, F, g, x, index):
-        if F is RAW:  # the engine adds it straight into the accumulated gradient (no zero-filled copy)
-            return ScatterGrad(g, index, value(x).shape)
-        return F.index_add(g, index=index, shape=value(x).shape)
+        return F.index_add(g, index=index, shape=value(x).shape)  # sparse in a first-order backward (namespaces)
 
 
 class IndexAdd(Linear):

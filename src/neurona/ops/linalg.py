@@ -1,4 +1,4 @@
-"""Linear algebra: ``matmul``, a bilinear primitive (forward mode: ``ta @ b + a @ tb``).
+"""Linear algebra: ``matmul``, a bilinear primitive (forward mode ``ta @ b + a @ tb`` comes from the base).
 
 Vectors follow NumPy: a 1-D first operand is a row, a 1-D second operand a column, and that axis is dropped from
 the result. The reverse rule lifts vectors to matrices, applies the matrix rule and drops the axis again;
@@ -7,7 +7,7 @@ batch axes that were broadcast are summed back by the engine.
 from __future__ import annotations
 
 from ..autograd.engine import ShapeError, apply
-from ..autograd.primitive import REGISTRY, Primitive
+from ..autograd.primitive import REGISTRY, Bilinear
 from ._common import NO_PARAMS, operand
 
 
@@ -16,7 +16,7 @@ def _swap_last(F, a):
     return F.transpose(a, axes=tuple(range(nd - 2)) + (nd - 1, nd - 2))
 
 
-class MatMul(Primitive):
+class MatMul(Bilinear):
     name = "matmul"
     skips_unneeded = True
 
@@ -45,13 +45,6 @@ class MatMul(Primitive):
                 gb = F.reshape(gb, shape=gb.shape[:-1])
         return ga, gb
 
-    def jvp(self, F, tangents, out, a, b):
-        ta, tb = tangents
-        left = None if ta is None else ta @ b
-        right = None if tb is None else a @ tb
-        if left is None:
-            return right
-        return left if right is None else left + right
 
 
 def matmul(a, b):

@@ -28,12 +28,16 @@ class Softmax(Primitive):
         e /= e.sum(axis=axis, keepdims=True)
         return e
 
+    @staticmethod
+    def _jacobian_product(F, v, out, axis):
+        """``J v`` with the softmax's Jacobian ``diag(p) - p p^T``, symmetric: the same for both modes."""
+        return out * (v - F.sum(v * out, axis=axis, keepdims=True))
+
     def vjp(self, F, g, out, x, axis):
-        return (out * (g - F.sum(g * out, axis=axis, keepdims=True)),)
+        return (self._jacobian_product(F, g, out, axis),)
 
     def jvp(self, F, tangents, out, x, axis):
-        t = tangents[0]
-        return out * (t - F.sum(t * out, axis=axis, keepdims=True))
+        return self._jacobian_product(F, tangents[0], out, axis)
 
 
 class LogSoftmax(Primitive):

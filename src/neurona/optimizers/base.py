@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import checks
 from ..autograd.engine import ShapeError
-from ..autograd.grad_mode import state
 from ..autograd.tensor import Tensor
 from ..devices.backend import xp_of
 from . import schedules
@@ -194,8 +193,7 @@ class Optimizer:
                 group.params -= (lr * self.weight_decay) * group.params
             self.update(group, lr)
             for v in group.variables:  # graphs recorded before this step must not reuse the old values
-                state.inplace_count += 1
-                v._version = state.inplace_count
+                v.mark_modified()
         self.iterations += 1
 
     def _variables_for(self, variables, count):
