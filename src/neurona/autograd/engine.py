@@ -133,102 +133,145 @@ def _fit_gradient(F, g, x_data):
 
 
 def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
-    """Propagate ``seeds`` from ``roots`` back through the graph.
+    """Propagate ``seeds`` from ``roots`` back through the graph: backprop, as in the lecture.
 
-    Nodes are processed youngest first (a max-heap on the creation number), which visits every node after all
-    the nodes that use its output, with no recursion and no separate topological sort.
+    Take the youngest node not yet processed (a max-heap on the creation number visits every node after all
+    the nodes that use its output: no recursion, no separate topological sort), ask its primitive's rule for
+    the gradients of its inputs, and add each to what the input has received so far.
 
     Returns gradients for ``targets`` (Tensors, leaf or not; None where unreached). With ``accumulate`` the
     leaves' ``.grad`` are updated. ``create_graph`` may be "auto": differentiable backward only where the
     result may itself be differentiated (a target that is not a fresh leaf, or another leaf needing grad).
     """
-    targets = targets or []
-    target_nodes = {t._node: i for i, t in enumerate(targets) if t._node is not None}
-    target_leaves = {id(t): i for i, t in enumerate(targets) if t._node is None}
-    root_nodes = list(dict.fromkeys(r._node for r in roots if r._node is not None))
-    useful = _useful_nodes(root_nodes, target_nodes, target_leaves) if targets else None
-    if create_graph == "auto":
-        create_graph = bool(target_nodes) or _has_other_leaf(useful, target_leaves)
-    tensor_mode = bool(create_graph) or bool(state.fw_levels)
-    F = TENSOR if tensor_mode else RAW
-    if retain_graph is None:
-        retain_graph = bool(create_graph)
-
-    grads, leaf_grads, captured = {}, {}, [None] * len(targets)
-    owned = set()  # keys (nodes, leaf ids) whose accumulated gradient array the engine allocated itself
-    heap = []
+    plan = _Plan(roots, targets or [], create_graph, retain_graph)
+    store = _Gradients(plan)
     for r, s in zip(roots, seeds):
-        s = _seed_as(s, tensor_mode)
-        if r._node is not None:
-            prev = grads.get(r._node)
-            if prev is None:
-                heappush(heap, (-r._node.seq, r._node))
-            grads[r._node] = s if prev is None else prev + s
-        elif id(r) in target_leaves or (accumulate and r.requires_grad):
-            leaf_grads[id(r)] = [r, s]
-
-    stamp_now = state.inplace_count
-    with (enable_grad() if create_graph else no_grad()):
+        store.seed(r, _seed_as(s, plan.tensor_mode), accumulate)
+    heap, grads, send = store.heap, store.grads, store.sender()
+    stamp, has_targets = plan.stamp, bool(plan.target_nodes)
+    with (enable_grad() if plan.create_graph else no_grad()):
         while heap:
             node = heappop(heap)[1]
             g = grads.pop(node)
-            if node.inputs is None:
-                raise _freed_error(node)
-            if node.retain_ref is not None:
-                _retain(node, g)
-            if target_nodes:
-                k = target_nodes.get(node)
-                if k is not None:
-                    captured[k] = g
-            if node.stamp != stamp_now or node.out_stale:
-                _check_versions(node)
-            inputs = node.inputs
-            prim = node.prim
-            params = node.params
-            if prim.skips_unneeded:
-                params = {**params, "needs": tuple([x.__class__ is Tensor and x.requires_grad for x in inputs])}
-            if tensor_mode:
-                in_grads = prim.vjp(F, g, _output_for_rule(node), *inputs, **params)
-            elif prim.saves_aux:
-                in_grads = prim.vjp(F, g, node.out_data, *node.arrays, aux=node.aux, **params)
-            else:
-                in_grads = prim.vjp(F, g, node.out_data, *node.arrays, **params)
-            for x, gx in zip(inputs, in_grads):
-                if gx is None or x.__class__ is not Tensor or not x.requires_grad:
-                    continue
-                x_data = x.data
-                if gx.__class__ is not ScatterGrad and (gx.shape != x_data.shape or gx.dtype is not x_data.dtype):
-                    gx = _fit_gradient(F, gx, x_data)
-                xn = x._node
-                if xn is not None:
-                    if useful is None or xn in useful:
-                        prev = grads.get(xn)
-                        if prev is None:
-                            if gx.__class__ is ScatterGrad:
-                                gx = gx.materialize()
-                                owned.add(xn)
-                            grads[xn] = gx
-                            heappush(heap, (-xn.seq, xn))
-                        else:
-                            grads[xn] = _accumulate(prev, gx, xn, owned)
-                else:
-                    entry = leaf_grads.get(id(x))
-                    if entry is None:
-                        leaf_grads[id(x)] = [x, gx.materialize() if gx.__class__ is ScatterGrad else gx]
-                        if gx.__class__ is ScatterGrad:
-                            owned.add(id(x))
-                    else:
-                        entry[1] = _accumulate(entry[1], gx, id(x), owned)
-            if not retain_graph:
+            if node.inputs is None or node.stamp != stamp or node.out_stale or node.retain_ref or has_targets:
+                plan.check(node, g)
+            for x, gx in zip(node.inputs, _input_gradients(node, g, plan.F, plan.tensor_mode)):
+                if gx is not None and x.__class__ is Tensor and x.requires_grad:
+                    send(x, gx)
+            if not plan.retain_graph:
                 node.free()
+    return store.finish(accumulate)
 
-    for x, g in leaf_grads.values():
-        k = target_leaves.get(id(x))
+
+def _input_gradients(node, g, F, tensor_mode):
+    """The node's rule applied to ``g``: one call for every primitive. In tensor mode the rule sees Tensors
+    (so it is differentiated itself), else raw arrays; ``aux`` and ``needs`` go to the rules that ask for them."""
+    prim, params = node.prim, node.params
+    if prim.saves_aux or prim.skips_unneeded:
+        params = dict(params)
+        if prim.saves_aux:
+            params["aux"] = None if tensor_mode else node.aux
+        if prim.skips_unneeded:
+            params["needs"] = tuple([x.__class__ is Tensor and x.requires_grad for x in node.inputs])
+    if tensor_mode:
+        return prim.vjp(F, g, _output_for_rule(node), *node.inputs, **params)
+    return prim.vjp(F, g, node.out_data, *node.arrays, **params)
+
+
+class _Plan:
+    """What one backward pass does: the mode of its rules, which nodes are worth visiting, what it watches
+    (targets to capture, ``retain_grad`` tensors) and the checks a node must pass before its rule runs."""
+
+    def __init__(self, roots, targets, create_graph, retain_graph):
+        self.target_nodes = {t._node: i for i, t in enumerate(targets) if t._node is not None}
+        self.target_leaves = {id(t): i for i, t in enumerate(targets) if t._node is None}
+        self.captured = [None] * len(targets)
+        root_nodes = list(dict.fromkeys(r._node for r in roots if r._node is not None))
+        self.useful = _useful_nodes(root_nodes, self.target_nodes, self.target_leaves) if targets else None
+        if create_graph == "auto":
+            create_graph = bool(self.target_nodes) or _has_other_leaf(self.useful, self.target_leaves)
+        self.create_graph = bool(create_graph)
+        self.tensor_mode = self.create_graph or bool(state.fw_levels)
+        self.F = TENSOR if self.tensor_mode else RAW
+        self.retain_graph = self.create_graph if retain_graph is None else retain_graph
+        self.stamp = state.inplace_count
+
+    def check(self, node, g):
+        """Refuse a freed graph or a value changed in place; capture ``g`` for a target or ``retain_grad``."""
+        if node.inputs is None:
+            raise _freed_error(node)
+        if node.retain_ref is not None:
+            _retain(node, g)
+        k = self.target_nodes.get(node)
         if k is not None:
-            captured[k] = g
-        elif accumulate:
-            _accumulate_leaf(x, g, tensor_mode)
-    return captured
+            self.captured[k] = g
+        if node.stamp != self.stamp or node.out_stale:
+            _check_versions(node)
+
+
+class _Gradients:
+    """The gradients received so far: per node (waiting in the heap) and per leaf. Sparse (``getitem``)
+    gradients are added in place into arrays the engine allocated itself (``owned``), never into the user's."""
+
+    def __init__(self, plan):
+        self.plan, self.F, self.useful = plan, plan.F, plan.useful
+        self.grads, self.leaf_grads, self.heap = {}, {}, []
+        self.owned = set()  # keys (nodes, leaf ids) whose accumulated gradient array the engine allocated
+
+    def seed(self, root, s, accumulate):
+        node = root._node
+        if node is not None:
+            prev = self.grads.get(node)
+            if prev is None:
+                heappush(self.heap, (-node.seq, node))
+            self.grads[node] = s if prev is None else prev + s
+        elif id(root) in self.plan.target_leaves or (accumulate and root.requires_grad):
+            self.leaf_grads[id(root)] = [root, s]
+
+    def sender(self):
+        """``send(x, gx)``: add ``gx`` (fitted to ``x``'s shape and dtype) to what ``x`` has received. A closure
+        over the store's dicts, because it runs once per edge of the graph (the hot path of backward)."""
+        F, useful, grads, heap, owned, to_leaf = self.F, self.useful, self.grads, self.heap, self.owned, self._to_leaf
+
+        def send(x, gx):
+            x_data = x.data
+            if gx.__class__ is not ScatterGrad and (gx.shape != x_data.shape or gx.dtype is not x_data.dtype):
+                gx = _fit_gradient(F, gx, x_data)
+            node = x._node
+            if node is None:
+                to_leaf(x, gx)
+            elif useful is None or node in useful:
+                prev = grads.get(node)
+                if prev is not None:
+                    grads[node] = _accumulate(prev, gx, node, owned)
+                    return
+                if gx.__class__ is ScatterGrad:
+                    gx = gx.materialize()
+                    owned.add(node)
+                grads[node] = gx
+                heappush(heap, (-node.seq, node))
+        return send
+
+    def _to_leaf(self, x, gx):
+        entry = self.leaf_grads.get(id(x))
+        if entry is not None:
+            entry[1] = _accumulate(entry[1], gx, id(x), self.owned)
+        elif gx.__class__ is ScatterGrad:
+            self.leaf_grads[id(x)] = [x, gx.materialize()]
+            self.owned.add(id(x))
+        else:
+            self.leaf_grads[id(x)] = [x, gx]
+
+    def finish(self, accumulate):
+        """The captured gradients of the targets; with ``accumulate``, the leaves' ``.grad`` updated."""
+        plan = self.plan
+        for x, g in self.leaf_grads.values():
+            k = plan.target_leaves.get(id(x))
+            if k is not None:
+                plan.captured[k] = g
+            elif accumulate:
+                _accumulate_leaf(x, g, plan.tensor_mode)
+        return plan.captured
 
 
 def _accumulate(prev, gx, key, owned):
