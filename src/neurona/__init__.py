@@ -23,7 +23,7 @@ backend.tune_allocator()
 
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, tensor, ShapeError  # noqa: E402
 from .autograd.transforms import grad, hessian, hvp, jacfwd, jacrev, jvp, value_and_grad, vjp  # noqa: E402
-from . import tensor_methods as _tensor_methods  # noqa: E402,F401  (binds operators and methods on Tensor)
+from .autograd.tensor_methods import bind_operations as _bind_operations  # noqa: E402
 from .ops import (abs, add, astype, broadcast_to, clip, clone, concatenate, cos, div, exp, getitem,  # noqa: E402
                   leaky_relu, log, log_softmax, matmul, max, maximum, minimum, mul, neg, pad, pow, relu, reshape,
                   sigmoid, sin, softmax, sqrt, sub, sum, tanh, transpose, where)
@@ -32,6 +32,8 @@ from .ops.comparison import argmax, argmin, eq, ge, gt, isfinite, isnan, le, lt,
 from .functional import expand_dims, flatten, logsumexp, mean, min, squeeze, stack, std, swapaxes, var  # noqa: E402,E501
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like  # noqa: E402
 from . import functional  # noqa: E402
+
+_bind_operations()  # the Tensor's operators call the ops, which exist from here on
 
 float32, float64, int32, int64, bool_ = "float32", "float64", "int32", "int64", "bool"
 

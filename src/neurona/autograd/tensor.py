@@ -26,6 +26,7 @@ import numpy as np
 
 from ..devices import backend
 from .grad_mode import state
+from .tensor_methods import TensorMethods
 
 
 def _as_array(data, dtype):
@@ -65,7 +66,7 @@ class ElementCount(int):
         return self.shape if dim is None else self.shape[dim]
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array that records the operations applied to it.
 
     Attributes: ``data`` (the raw NumPy/CuPy array), ``grad`` (a Tensor, filled by ``backward`` on leaves),
