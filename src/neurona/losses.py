@@ -29,6 +29,7 @@ from .autograd.tensor import Tensor
 from .devices.backend import is_array, xp_of
 from .devices import device_of, to_device
 from .functional import mean
+from .utils import snake_case
 
 EPSILON = 1e-7  # Keras' backend epsilon: probabilities are clipped to [eps, 1 - eps]
 
@@ -158,7 +159,7 @@ class Loss:
         return type(self)(name=self.name, **{**self.options, "from_logits": True})
 
     def __init__(self, name=None, **options):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.options = options
 
     def call(self, y_true, y_pred):
@@ -174,11 +175,6 @@ class Loss:
 
     def get_config(self) -> dict:
         return {"name": self.name, **self.options}
-
-
-def _snake(name):
-    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
-    return out
 
 
 class MeanSquaredError(Loss):

@@ -1,7 +1,8 @@
-"""Small utilities: one seed for everything, one-hot labels."""
+"""Small utilities: one seed for everything, one-hot labels, Keras' names."""
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 
@@ -41,3 +42,13 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     if needed > num_classes:
         raise ValueError(f"to_categorical: y has the label {needed - 1}, too large for num_classes={num_classes}")
     return np.eye(num_classes, dtype=checks.numeric_dtype(dtype, "to_categorical"))[labels]
+
+
+def snake_case(name: str) -> str:
+    """Keras' names of classes: ``Conv2D`` -> ``conv2d``, ``BatchNormalization`` -> ``batch_normalization``.
+
+    >>> snake_case("MeanSquaredError")
+    'mean_squared_error'
+    """
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
-import re
 
 import numpy as np
 
@@ -24,6 +23,7 @@ from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..devices.backend import DEFAULT_FLOAT
+from ..utils import snake_case
 
 #: Every Layer subclass by class name (to rebuild saved models); see :func:`layer_class`.
 LAYER_CLASSES: dict[str, type] = {}
@@ -93,12 +93,6 @@ def _charge_weight(layer_name: str, shape: tuple, dtype):
     budget[0] -= need
 
 
-def _snake(name: str) -> str:
-    """Keras' layer names: ``Conv2D`` -> ``conv2d``, ``BatchNormalization`` -> ``batch_normalization``."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def unique_name(base: str) -> str:
     n = _name_counts.get(base, 0)
     _name_counts[base] = n + 1
@@ -149,7 +143,7 @@ class Layer:
 
     def __init__(self, name=None, trainable=True, input_shape=None):
         object.__setattr__(self, "_sublayers", [])
-        self.name = name or unique_name(_snake(type(self).__name__))
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
         self.built = False
         self._own_weights: list[Tensor] = []
