@@ -20,6 +20,8 @@ import numpy as np
 
 def is_int(value) -> bool:
     """An integer, and not a bool (``True`` is no batch size)."""
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 
@@ -79,6 +81,8 @@ def _interval(low, high, low_open, high_open) -> str:
 
 def axis(value, ndim: int, where: str, name: str = "axis") -> int:
     """``value`` as an axis in ``[0, ndim)``; negative axes count from the end, but never wrap around."""
+    if type(value) is int and -ndim <= value < ndim:  # the common case first: ops call this on every use
+        return value % ndim
     if not is_int(value):
         raise TypeError(f"{where}: {name} must be an integer, got {value!r} of type {type(value).__name__}")
     if not -ndim <= value < ndim:
@@ -127,6 +131,8 @@ def torch_names(fn):
     """
     @functools.wraps(fn)
     def accepting_torch_names(*args, dim=None, keepdim=None, **kwargs):
+        if dim is None and keepdim is None:
+            return fn(*args, **kwargs)
         for torch_name, ours, given in (("dim", "axis", dim), ("keepdim", "keepdims", keepdim)):
             if given is not None:
                 if ours in kwargs:

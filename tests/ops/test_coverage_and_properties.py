@@ -52,3 +52,13 @@ def test_broadcast_gradients_sum_back_to_each_input(data, op):
     assert x.grad.shape == shape_a and y.grad.shape == shape_b
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_no_primitive_overrides_the_rules_its_base_derives():
+    """Elementwise ops give only partials, linear ops their transpose, bilinear ops their reverse rule, fused ops
+    their fast path and reference: the other rules come from the base, written once."""
+    from neurona.autograd.primitive import Bilinear, Elementwise, Fused, Linear
+    derived = {Elementwise: {"vjp", "jvp"}, Linear: {"vjp", "jvp"}, Bilinear: {"jvp"}, Fused: {"vjp", "jvp"}}
+    overriding = [f"{prim.name}.{rule}" for prim in REGISTRY.values() for base, rules in derived.items()
+                  if isinstance(prim, base) for rule in rules if rule in type(prim).__dict__]
+    assert overriding == []

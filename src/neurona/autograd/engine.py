@@ -148,14 +148,19 @@ def _run(roots, seeds, targets, retain_graph, create_graph, accumulate):
     for r, s in zip(roots, seeds):
         store.seed(r, _seed_as(s, plan.tensor_mode), accumulate)
     heap, grads, send = store.heap, store.grads, store.sender()
-    stamp, has_targets = plan.stamp, bool(plan.target_nodes)
+    stamp, has_targets, F, tensor_mode = plan.stamp, bool(plan.target_nodes), plan.F, plan.tensor_mode
     with (enable_grad() if plan.create_graph else no_grad()):
         while heap:
             node = heappop(heap)[1]
             g = grads.pop(node)
             if node.inputs is None or node.stamp != stamp or node.out_stale or node.retain_ref or has_targets:
                 plan.check(node, g)
-            for x, gx in zip(node.inputs, _input_gradients(node, g, plan.F, plan.tensor_mode)):
+            prim = node.prim
+            if tensor_mode or prim.saves_aux or prim.skips_unneeded:
+                in_grads = _input_gradients(node, g, F, tensor_mode)
+            else:  # the common case of _input_gradients, inline: this loop runs once per node
+                in_grads = prim.vjp(F, g, node.out_data, *node.arrays, **node.params)
+            for x, gx in zip(node.inputs, in_grads):
                 if gx is not None and x.__class__ is Tensor and x.requires_grad:
                     send(x, gx)
             if not plan.retain_graph:

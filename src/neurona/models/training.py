@@ -207,34 +207,17 @@ class TrainingMixin:
         epochs = checks.non_negative_int(epochs, "epochs", "fit")
         initial_epoch = checks.non_negative_int(initial_epoch, "initial_epoch", "fit")
         verbose = D.verbosity(verbose, "fit")
-        validation_split = checks.number(validation_split, "validation_split", "fit", 0, 1, high_open=True)
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        x, y, sample_weight = self._checked_data(x, y, sample_weight, None, "fit")
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), validation_data = D.split_validation(x, y, sample_weight, validation_split)
-        if class_weight is not None:
-            weights = D.class_weights_to_samples(y, class_weight, "fit")
-            sample_weight = weights if sample_weight is None else sample_weight * weights
-        val = self._prepare_validation(validation_data)
-        output_shape = self._check_before_training(x, y)
-        baseline = baseline_loss(self.compiled_loss, y, output_shape)
-        x, y, sample_weight = self._on_device(x, y, sample_weight)
-        if val is not None:
-            val = self._on_device(*val)
-
+        (x, y, sample_weight), val, baseline = self._fit_data(x, y, sample_weight, class_weight, validation_split,
+                                                              validation_data)
         steps = -(-len(x) // batch_size)
         history = History()
-        callbacks = list(callbacks or [])
-        if terminate_on_nan and not any(isinstance(cb, TerminateOnNaN) for cb in callbacks):
-            callbacks.append(TerminateOnNaN())
-        cbs = CallbackList(callbacks + [history], self,
-                           {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
-                            "baseline_loss": baseline})
+        cbs = self._fit_callbacks(callbacks, history, terminate_on_nan, {
+            "epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "baseline_loss": baseline})
         progress = Progress(verbose, epochs, steps)
         rng = np.random.default_rng(int(nr_random.default_generator.np.integers(2 ** 63)))
-        self.stop_training = False
-        self.history = history
+        self.stop_training, self.history = False, history
         cbs.on_train_begin()
         # a NaN/Inf loss is reported in one line by TerminateOnNaN: NumPy's warnings before it would only bury it
         quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore") if terminate_on_nan \
@@ -258,6 +241,27 @@ class TrainingMixin:
                     break
         cbs.on_train_end()
         return history
+
+    def _fit_data(self, x, y, sample_weight, class_weight, validation_split, validation_data):
+        """The checked training arrays, the validation arrays (or None), both on the model's device, and the
+        baseline loss (what predicting the average scores), after a trial forward of the first samples."""
+        validation_split = checks.number(validation_split, "validation_split", "fit", 0, 1, high_open=True)
+        x, y, sample_weight = self._checked_data(x, y, sample_weight, None, "fit")
+        if validation_data is None and validation_split:
+            (x, y, sample_weight), validation_data = D.split_validation(x, y, sample_weight, validation_split)
+        if class_weight is not None:
+            weights = D.class_weights_to_samples(y, class_weight, "fit")
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        val = self._prepare_validation(validation_data)
+        baseline = baseline_loss(self.compiled_loss, y, self._check_before_training(x, y))
+        return self._on_device(x, y, sample_weight), None if val is None else self._on_device(*val), baseline
+
+    def _fit_callbacks(self, callbacks, history, terminate_on_nan, params) -> CallbackList:
+        """The user's callbacks, TerminateOnNaN (unless asked not to) and the History, told the fit's params."""
+        callbacks = list(callbacks or [])
+        if terminate_on_nan and not any(isinstance(cb, TerminateOnNaN) for cb in callbacks):
+            callbacks.append(TerminateOnNaN())
+        return CallbackList(callbacks + [history], self, params)
 
     def _prepare_validation(self, validation_data):
         if validation_data is None:

@@ -140,6 +140,9 @@ class Optimizer:
         for v in self._variables:
             by_dtype.setdefault(v.data.dtype, []).append(v)
         self._groups = [_Group(vs) for vs in by_dtype.values()]
+        index = {id(v): i for i, v in enumerate(self._variables)}
+        for group in self._groups:  # where each of the group's variables sits in the variables' order
+            group.positions = [index[id(v)] for v in group.variables]
         for group in self._groups:
             self.build_slots(group)
 
@@ -174,18 +177,16 @@ class Optimizer:
         if unknown:
             raise ValueError(f"{self.where}.apply: the variables {unknown[:3]} are not the ones this optimizer was "
                              "built for; create a new optimizer for other variables")
-        ordered = [None] * len(self._variables)
+        by_position = [None] * len(self._variables)
         for v, g in zip(variables, grads):
-            ordered[position[id(v)]] = self._checked_gradient(g, v)
-        k = 0
+            by_position[position[id(v)]] = self._checked_gradient(g, v)
         for group in self._groups:
-            for view in group.grad_views:
-                g = ordered[k]
-                k += 1
+            for i, view in zip(group.positions, group.grad_views):
+                g = by_position[i]
                 if g is None:
                     view.fill(0)
                 else:
-                    view[...] = g.data if isinstance(g, Tensor) else g
+                    view[...] = g.data if g.__class__ is Tensor else g
         self._clip()
         lr = self.learning_rate
         for group in self._groups:
@@ -214,8 +215,8 @@ class Optimizer:
     def _checked_gradient(self, g, v):
         if g is None:
             return None
-        shape = tuple(g.shape) if hasattr(g, "shape") else ()
-        if shape != tuple(v.shape):
+        shape = g.data.shape if g.__class__ is Tensor else tuple(getattr(g, "shape", ()))
+        if shape != v.data.shape:
             raise ShapeError(f"{self.where}.apply: the gradient for {v.name or 'a variable'} has shape {shape}, the "
                              f"variable has shape {tuple(v.shape)}; they must be equal (no broadcasting)")
         return g
