@@ -170,7 +170,7 @@ class Loss:
         per_sample = self.call(y_true, y_pred)
         if sample_weight is not None:
             w = Tensor(_raw_target(sample_weight, per_sample).astype(per_sample.dtype).reshape(per_sample.shape))
-            return ops.sum(per_sample * w) / max(per_sample.size, 1)
+            return ops.sum(per_sample * w) / max(per_sample.data.size, 1)
         return mean(per_sample)
 
     def get_config(self) -> dict:

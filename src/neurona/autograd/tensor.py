@@ -50,7 +50,8 @@ def _as_array(data, dtype):
 
 class ElementCount(int):
     """``x.size``: an int, the number of elements (NumPy's meaning), that PyTorch users may also call:
-    ``x.size()`` is ``x.shape`` and ``x.size(dim)`` is ``x.shape[dim]``.
+    ``x.size()`` is ``x.shape`` and ``x.size(dim)`` is ``x.shape[dim]``. (A small object: the library itself reads
+    ``x.data.size`` on its hot paths.)
 
     >>> n = ElementCount(6, (2, 3))
     >>> n + 1, n(), n(-1)

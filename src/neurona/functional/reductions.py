@@ -61,7 +61,7 @@ def logsumexp(x, axis=None, keepdims=False):
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     xp = xp_of(x.data)
-    raw_max = x.data.max(axis=axes, keepdims=True) if x.size else xp.zeros(kept_shape(x.shape, axes), x.dtype)
+    raw_max = x.data.max(axis=axes, keepdims=True) if x.data.size else xp.zeros(kept_shape(x.shape, axes), x.dtype)
     shift = _make(xp.where(xp.isfinite(raw_max), raw_max, 0).astype(x.dtype, copy=False))
     out = log(_sum(exp(x - shift), axis=axes, keepdims=True)) + shift
     if keepdims:

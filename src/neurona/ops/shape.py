@@ -97,10 +97,10 @@ def reshape(x, *shape):
         known = 1
         for n in shape:
             known *= n if n != -1 else 1
-        shape = tuple(x.size // known if known and n == -1 else n for n in shape)
-    if _prod(shape) != x.size:
+        shape = tuple(x.data.size // known if known and n == -1 else n for n in shape)
+    if _prod(shape) != x.data.size:
         from ..autograd.engine import ShapeError
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.size}) into {shape}")
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.data.size}) into {shape}")
     if tuple(shape) == x.shape:
         return x
     return apply(REGISTRY["reshape"], (x,), {"shape": tuple(shape)})
