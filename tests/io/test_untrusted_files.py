@@ -158,6 +158,13 @@ def baseline_megabytes(tmp_path):
     return load_in_a_new_process(saved(tmp_path, "plain.neurona"))[1]
 
 
+def assert_refused_within_memory(path, tmp_path, words):
+    """Loading ``path`` in a new process raises CheckpointError mentioning ``words``, at about baseline RSS."""
+    outcome, megabytes = load_in_a_new_process(path)
+    assert outcome.startswith("CheckpointError") and words in outcome, outcome
+    assert megabytes < baseline_megabytes(tmp_path) + 100
+
+
 def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path):
     """A 1.5 MB file whose weights expand to 1.5 GB: refused, and the process stays near its usual size."""
     items = entries(saved(tmp_path))
@@ -171,9 +178,7 @@ def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path):
             for _ in range(1536):
                 f.write(block)
     assert bomb.stat().st_size < 2_000_000
-    outcome, megabytes = load_in_a_new_process(bomb)
-    assert outcome.startswith("CheckpointError") and "expand" in outcome
-    assert megabytes < baseline_megabytes(tmp_path) + 100
+    assert_refused_within_memory(bomb, tmp_path, "expand")
 
 
 def test_an_array_header_that_disagrees_with_the_config_is_refused_before_allocating(tmp_path):
@@ -188,9 +193,7 @@ def test_an_array_header_that_disagrees_with_the_config_is_refused_before_alloca
         for i in range(4):
             z.writestr(f"{i:04d}.npy", header.getvalue() + bytes(64))
     write(path, {**items, "weights.npz": inner.getvalue()})
-    outcome, megabytes = load_in_a_new_process(path)
-    assert outcome.startswith("CheckpointError") and "(100000, 100000)" in outcome
-    assert megabytes < baseline_megabytes(tmp_path) + 100
+    assert_refused_within_memory(path, tmp_path, "(100000, 100000)")
 
 
 def test_a_config_asking_for_huge_weights_is_refused_before_building(tmp_path):
@@ -199,9 +202,7 @@ def test_a_config_asking_for_huge_weights_is_refused_before_building(tmp_path):
     config = json.loads(items["config.json"])
     config["config"]["layers"][1]["config"]["units"] = 10 ** 8  # 8 x 1e8 floats: 3.2 GB of kernel
     write(path, {**items, "config.json": json.dumps(config).encode()})
-    outcome, megabytes = load_in_a_new_process(path)
-    assert outcome.startswith("CheckpointError") and "too few" in outcome
-    assert megabytes < baseline_megabytes(tmp_path) + 100
+    assert_refused_within_memory(path, tmp_path, "too few")
 
 
 def test_entries_the_loader_does_not_use_are_never_read(tmp_path):
