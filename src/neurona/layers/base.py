@@ -52,7 +52,9 @@ def layer_class(name: str) -> type:
     """
     import neurona.layers  # noqa: F401  (registers every built-in layer ...)
     import neurona.models  # noqa: F401  (... and model class)
-    cls = _custom_objects.get().get(name) or LAYER_CLASSES.get(name) if isinstance(name, str) else None
+    cls = None
+    if isinstance(name, str):
+        cls = _custom_objects.get().get(name) or LAYER_CLASSES.get(name)
     if cls is None:
         raise ValueError(f"unknown layer or model class {name!r}. Hint: import the module that defines it before "
                          f"loading, or pass custom_objects={{{name!r}: {name}}}")
