@@ -85,6 +85,11 @@ def _weight_arrays(model) -> dict:
     return {f"{i:04d}": w.numpy() for i, w in enumerate(model.weights)}
 
 
+def _weight_spec(model) -> dict:
+    """``{name: (shape, dtype)}`` of the arrays :func:`_weight_arrays` writes: what a file must hold."""
+    return {f"{i:04d}": (w.shape, w.data.dtype) for i, w in enumerate(model.weights)}
+
+
 def _warn_if_not_finite(model, path):
     bad = [w.name for w in model.weights if w.dtype.kind == "f" and not np.isfinite(w.numpy()).all()]
     if bad:
@@ -101,7 +106,7 @@ def load_model(path, custom_objects=None, compile=True):
     with open_archive(path) as archive:
         _check_metadata(archive.json("metadata.json"), path)
         model = _rebuild(archive.json("config.json"), custom_objects, archive.size("weights.npz"), path)
-        expected = {f"{i:04d}": (w.shape, w.data.dtype) for i, w in enumerate(model.weights)}
+        expected = _weight_spec(model)
         arrays = read_arrays(archive.read("weights.npz", npz_bound(expected)), expected, f"{path}: weights.npz")
         _assign(model, arrays)
         compile_config = archive.json("compile.json")
@@ -115,7 +120,7 @@ def load_weights(model, path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
-    expected = {f"{i:04d}": (w.shape, w.data.dtype) for i, w in enumerate(model.weights)}
+    expected = _weight_spec(model)
     if path.stat().st_size > npz_bound(expected):
         raise CheckpointError(f"{path} holds {path.stat().st_size} bytes, more than the weights of "
                               f"{model.name} ({len(expected)} arrays) can take; is it the weights of another model?")
