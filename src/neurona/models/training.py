@@ -2,7 +2,8 @@
 
 One training step: forward in training mode, loss (plus the weights' regularization penalties), one reverse
 pass, one optimizer update. Metrics and the reported loss are running means over the epoch, weighted by
-batch size. Ctrl-C during ``fit`` is deferred to the end of the current step: the model keeps the weights of
+batch size. Denormal floats count as zero while training, as in TensorFlow (see
+:mod:`neurona.devices.cpu_flags`). Ctrl-C during ``fit`` is deferred to the end of the current step: the model keeps the weights of
 the last completed step and ``fit`` returns the History of the finished epochs.
 
 On a GPU the data moves to the device once per ``fit``, each epoch's shuffled order once per epoch, and the
@@ -21,6 +22,7 @@ from .. import random as nr_random
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
 from ..devices import to_device
+from ..devices.cpu_flags import flush_denormals
 from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
 from . import data as D
@@ -79,7 +81,8 @@ class TrainingMixin:
         x, y, sample_weight = self._checked_data(x, y, sample_weight, class_weight, "train_on_batch")
         for m in self.compiled_metrics:
             m.reset_state()
-        loss = self._train_step(*self._on_device(x, y, sample_weight))
+        with flush_denormals():
+            loss = self._train_step(*self._on_device(x, y, sample_weight))
         return self._batch_result(float(loss), return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
@@ -222,7 +225,7 @@ class TrainingMixin:
         # a NaN/Inf loss is reported in one line by TerminateOnNaN: NumPy's warnings before it would only bury it
         quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore") if terminate_on_nan \
             else contextlib.nullcontext()
-        with _DeferredInterrupt() as interrupt, quiet:
+        with _DeferredInterrupt() as interrupt, quiet, flush_denormals():
             for epoch in range(initial_epoch, epochs):
                 logs = self._fit_epoch(epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress,
                                        interrupt)

@@ -18,6 +18,7 @@ from .. import checks
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..devices.backend import xp_of
+from ..devices.cpu_flags import flush_denormals
 from . import schedules
 
 
@@ -187,14 +188,20 @@ class Optimizer:
                     view.fill(0)
                 else:
                     view[...] = g.data if g.__class__ is Tensor else g
+        self.apply_buffered()
+
+    def apply_buffered(self):
+        """The update from the gradients already in the groups' flat buffers (``group.grads``): clipping,
+        weight decay, the rule. Denormal floats count as zero meanwhile (see :mod:`neurona.devices.cpu_flags`)."""
         self._clip()
         lr = self.learning_rate
-        for group in self._groups:
-            if self.weight_decay:
-                group.params -= (lr * self.weight_decay) * group.params
-            self.update(group, lr)
-            for v in group.variables:  # graphs recorded before this step must not reuse the old values
-                v.mark_modified()
+        with flush_denormals():
+            for group in self._groups:
+                if self.weight_decay:
+                    group.params -= (lr * self.weight_decay) * group.params
+                self.update(group, lr)
+                for v in group.variables:  # graphs recorded before this step must not reuse the old values
+                    v.mark_modified()
         self.iterations += 1
 
     def _variables_for(self, variables, count):

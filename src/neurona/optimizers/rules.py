@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..devices.backend import has_cuda_kernels, xp_of
+from ..devices.cpu_kernels import cpu_kernel
 from .. import checks
 from .base import Optimizer
 
@@ -22,6 +25,23 @@ from .base import Optimizer
 def _on_gpu(group) -> bool:
     """True when the buffers live on a GPU that runs neurona's fused update kernels."""
     return has_cuda_kernels(xp_of(group.params))
+
+
+#: Use the fused CPU kernels (numba) when they are there; the tests switch this off to run the NumPy reference.
+FUSED_CPU = True
+
+
+def _fused_cpu(group, name):
+    """The fused one-pass CPU kernel ``name`` for this group's buffers, or None (NumPy path)."""
+    if not FUSED_CPU or xp_of(group.params) is not np:
+        return None
+    return cpu_kernel(name)
+
+
+def _same_dtype(group, *values):
+    """Scalars in the buffers' dtype, so that a kernel computes exactly what NumPy computes with them."""
+    dtype = group.params.dtype.type
+    return tuple(dtype(x) for x in values)
 
 
 class SGD(Optimizer):
@@ -41,6 +61,10 @@ class SGD(Optimizer):
         if self.momentum and _on_gpu(group):
             from ..devices.cuda_kernels import sgd_momentum_kernel
             sgd_momentum_kernel()(g, lr, self.momentum, self.nesterov, p, group.slots["momentum"])
+            return
+        kernel = self.momentum and _fused_cpu(group, "sgd_momentum")
+        if kernel:
+            kernel(p, g, group.slots["momentum"], *_same_dtype(group, lr, self.momentum), self.nesterov)
             return
         xp_of(g).multiply(g, lr, out=tmp)
         if not self.momentum:
@@ -83,6 +107,12 @@ class Adam(Optimizer):
         if not self.amsgrad and _on_gpu(group):
             from ..devices.cuda_kernels import adam_kernel
             adam_kernel()(g, alpha, self.beta_1, self.beta_2, self.epsilon, p, m, v)
+            return
+        kernel = _fused_cpu(group, "adam")
+        if kernel:
+            v_hat = group.slots["v_hat"] if self.amsgrad else v
+            kernel(p, g, m, v, v_hat, *_same_dtype(group, alpha, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon),
+                   self.amsgrad)
             return
         xp.subtract(g, m, out=tmp)
         tmp *= 1.0 - self.beta_1
@@ -136,6 +166,10 @@ class RMSprop(Optimizer):
         if not self.centered and not self.momentum and _on_gpu(group):
             from ..devices.cuda_kernels import rmsprop_kernel
             rmsprop_kernel()(g, lr, self.rho, self.epsilon, p, v)
+            return
+        kernel = not self.centered and not self.momentum and _fused_cpu(group, "rmsprop")
+        if kernel:
+            kernel(p, g, v, *_same_dtype(group, lr, self.rho, 1.0 - self.rho, self.epsilon))
             return
         v *= self.rho
         xp.multiply(g, g, out=tmp)
