@@ -126,7 +126,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """Categorical cross-entropy with integer class labels of shape (N,) or (N, 1)."""
     y_pred = _as_prediction(y_pred)
-    labels = _raw_target(y_true, y_pred, "sparse_categorical_crossentropy")
+    labels = given = _raw_target(y_true, y_pred, "sparse_categorical_crossentropy")
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.shape != y_pred.shape[:-1]:
@@ -137,10 +137,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
             labels.min() < 0 or labels.max() >= classes or np.any(labels != np.round(labels))):
         raise ValueError(f"sparse_categorical_crossentropy: labels must be integers in [0, {classes}) for an output "
                          f"of {classes} units; got values from {labels.min()} to {labels.max()}.")
-    xp = xp_of(y_pred.data)
-    one_hot = xp.zeros(y_pred.shape, dtype=y_pred.dtype)
-    xp.put_along_axis(one_hot, labels.astype(np.int64)[..., None], 1.0, axis=-1)
-    return categorical_crossentropy(Tensor(one_hot), y_pred, from_logits=from_logits)
+    # from the labels as given, through primitives only: a traced step recomputes it from each batch
+    one_hot = ops.one_hot(ops.reshape(Tensor(given), labels.shape), classes, y_pred.dtype)
+    return categorical_crossentropy(one_hot, y_pred, from_logits=from_logits)
 
 
 # ---- Loss objects (reduction, sample weights, names) -----------------------------------------------------
@@ -169,7 +168,8 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         per_sample = self.call(y_true, y_pred)
         if sample_weight is not None:
-            w = Tensor(_raw_target(sample_weight, per_sample).astype(per_sample.dtype).reshape(per_sample.shape))
+            w = ops.reshape(ops.astype(Tensor(_raw_target(sample_weight, per_sample)), per_sample.dtype),
+                            per_sample.shape)
             return ops.sum(per_sample * w) / max(per_sample.data.size, 1)
         return mean(per_sample)
 

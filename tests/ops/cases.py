@@ -169,6 +169,11 @@ def _shape_cases():
     yield Case("squeeze_axis", lambda x: nr.squeeze(x, 0), lambda x: x.squeeze(0), ((1, 3, 1),))
     yield Case("broadcast_to", lambda x: nr.broadcast_to(x, (4, 2, 3)), lambda x: x.expand(4, 2, 3),
                ((2, 1),))
+    yield Case("random_mask", lambda x: x * nr.ops.random_mask(x, 0.5, x.shape, np.random.default_rng(0)),
+               lambda x: x * torch.as_tensor((np.random.default_rng(0).random(tuple(x.shape), dtype=np.float32)
+                                              >= 0.5).astype(np.float64) * 2.0), ((3, 4),))
+    yield Case("one_hot", lambda x: x * nr.ops.one_hot(np.array([2, 0, 1]), 4, x.dtype),
+               lambda x: x * torch.nn.functional.one_hot(torch.tensor([2, 0, 1]), 4).to(x.dtype), ((3, 4),))
     yield Case("getitem_basic", lambda x: x[1:, ::2, None, 0], lambda x: x[1:, ::2, None, 0], ((3, 4, 2),))
     yield Case("getitem_int", lambda x: x[1], lambda x: x[1], ((3, 4),))
     yield Case("getitem_ellipsis", lambda x: x[..., -1], lambda x: x[..., -1], ((3, 4, 2),))

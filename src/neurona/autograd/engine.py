@@ -68,8 +68,13 @@ def apply(prim, inputs, params):
                 break
     if state.fw_levels:
         forward_mode.propagate(prim, inputs, params, out)
+    if tracer is not None:
+        tracer.record(prim, inputs, arrays, params, out, aux)
     return out
 
+
+#: The :class:`~neurona.autograd.compiled.Tape` recording the primitives applied, while a step is traced.
+tracer = None
 
 _next_seq = itertools.count().__next__
 

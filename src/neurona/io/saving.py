@@ -51,7 +51,7 @@ def save_model(model, path):
     if model.compiled_loss is not None:
         compile_config = {"optimizer": optimizers.serialize(model.optimizer),
                           "loss": losses.serialize(model.compiled_loss),
-                          "metrics": [m.name for m in model.compiled_metrics]}
+                          "metrics": [m.name for m in model.compiled_metrics], "jit": model.jit}
     _warn_if_not_finite(model, path)
     entries = {
         "metadata.json": json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
@@ -185,7 +185,8 @@ def _assign(model, arrays):
 
 def _restore_compile(model, config, archive, path):
     try:
-        model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]), config["metrics"])
+        model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]), config["metrics"],
+                      jit=config.get("jit", True))
     except Exception as exc:  # noqa: BLE001 - a malformed compile.json
         raise CheckpointError(f"{path}: compile.json cannot be restored: {type(exc).__name__}: {exc}") from exc
     if "optimizer.npz" in archive.entries:

@@ -16,6 +16,7 @@ from .base import Layer
 
 class Activation(Layer):
     """Applies an activation function by name or callable."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, activation, **kwargs):
@@ -38,6 +39,7 @@ class Activation(Layer):
 
 class ReLU(Layer):
     """``max(x, 0)``, optionally capped at ``max_value`` (Keras' ReLU layer)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -60,6 +62,7 @@ class ReLU(Layer):
 
 class LeakyReLU(Layer):
     """``x`` for positive inputs, ``negative_slope * x`` otherwise (Keras' layer default 0.3)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, negative_slope=0.3, **kwargs):
         super().__init__(**kwargs)
@@ -74,6 +77,7 @@ class LeakyReLU(Layer):
 
 class Softmax(Layer):
     """Softmax along ``axis``."""
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

@@ -27,6 +27,7 @@ class MultiHeadAttention(Layer):
     matrices: query/key/value (features, num_heads * key_dim), output (num_heads * value_dim, features).
     ``dropout`` applies to the attention weights in training.
     """
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
@@ -120,6 +121,7 @@ class TransformerEncoder(Layer):
     ``x = norm1(x + dropout(self_attention(x)))``, ``x = norm2(x + dropout(ffn(x)))`` with a two-layer
     feed-forward network of ``intermediate_dim`` units. ``num_heads`` heads of ``width / num_heads``
     features."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
     supports_masking = True
 

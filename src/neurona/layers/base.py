@@ -137,6 +137,11 @@ class Layer:
     """
     supports_masking = False
     propagates_mask = False
+    #: Declared by a class whose ``call`` is static: in training it applies the same primitives to the same
+    #: sources for every batch of one shape, and changes nothing outside them (no running statistics, no random
+    #: draws, no counters). ``fit`` then compiles the step (see :mod:`neurona.models.compiled_step`). It holds
+    #: only for the class that writes ``call``: a subclass that writes its own ``call`` declares it again.
+    compilable = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -169,6 +174,12 @@ class Layer:
     @property
     def sublayers(self) -> list:
         return list(self._sublayers)
+
+    def is_compilable(self) -> bool:
+        """Whether a training step through this layer can be traced once and replayed: the class that writes
+        ``call`` declares ``compilable``, and so do all the sublayers."""
+        owner = next(cls for cls in type(self).__mro__ if "call" in cls.__dict__ or "__call__" in cls.__dict__)
+        return bool(owner.__dict__.get("compilable", False)) and all(s.is_compilable() for s in self._sublayers)
 
     # ---- weights -------------------------------------------------------------------------------------------
     def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None) -> Tensor:
@@ -237,8 +248,18 @@ class Layer:
 
     @property
     def device(self) -> str:
-        weights = self.weights
-        return weights[0].device if weights else "cpu"
+        first = self._first_weight()
+        return "cpu" if first is None else first.device
+
+    def _first_weight(self):
+        """The first weight of the layer or a sublayer (None without weights), found without listing them all."""
+        if self._own_weights:
+            return self._own_weights[0]
+        for layer in self._sublayers:
+            w = layer._first_weight()
+            if w is not None:
+                return w
+        return None
 
     def get_weights(self) -> list[np.ndarray]:
         return [w.numpy().copy() for w in self.weights]
@@ -296,7 +317,7 @@ class Layer:
     def check_input(self, shape):
         """Raise an error naming the layer when ``shape`` does not fit what it was built for."""
         expected = self.expected_input
-        if expected is None or not isinstance(shape, tuple):
+        if expected is None or not isinstance(shape, tuple) or shape[1:] == expected:
             return
         received = tuple(shape[1:])
         if len(received) != len(expected) or any(e is not None and e != r for e, r in zip(expected, received)):

@@ -25,6 +25,7 @@ class Conv2D(KernelLayer):
     """``activation(conv(x, kernel) + bias)`` with a (kh, kw, in_channels, filters) kernel; inputs are
     (batch, height, width, channels). Keras defaults: glorot_uniform kernel (fans include the kernel area), zero
     bias, ``padding="valid"``, ``strides=1``."""
+    compilable = True  # static in training: see Layer.compilable
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1, activation=None,
@@ -64,6 +65,7 @@ class Conv2D(KernelLayer):
 class Conv1D(Conv2D):
     """1-D convolution over (batch, steps, channels) with a (k, in_channels, filters) kernel; ``padding`` may
     also be ``"causal"`` (output step t sees only inputs up to t)."""
+    compilable = True  # static in training: see Layer.compilable
     rank = 1
 
     def call(self, x, training=False):

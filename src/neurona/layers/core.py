@@ -14,6 +14,7 @@ from .dropout import Dropout  # noqa: F401  (the old import path)
 
 class InputLayer(Layer):
     """Declares the shape of one sample (without the batch axis); passes its input through."""
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, shape, name=None, **kwargs):
         super().__init__(name=name, input_shape=tuple(shape), **kwargs)
@@ -36,6 +37,7 @@ def Input(shape, name=None) -> InputLayer:
 
 class Flatten(Layer):
     """Merges all axes but the batch axis."""
+    compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
         return ops.reshape(x, (x.shape[0], -1))
@@ -43,6 +45,7 @@ class Flatten(Layer):
 
 class Reshape(Layer):
     """Reshapes each sample to ``target_shape`` (the batch axis is kept)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)

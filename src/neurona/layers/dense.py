@@ -49,6 +49,7 @@ class Dense(KernelLayer):
 
     Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
     """
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, units, activation=None, **kwargs):

@@ -6,11 +6,9 @@
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import checks
 from .. import random as nr_random
-from ..autograd.tensor import Tensor
+from .. import ops
 from ..devices.backend import xp_of
 from .base import Layer
 
@@ -18,6 +16,7 @@ from .base import Layer
 class Dropout(Layer):
     """Inverted dropout: in training, each input is zeroed with probability ``rate`` and the others are scaled
     by ``1 / (1 - rate)``, so nothing changes at inference (where the layer passes its input through)."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -41,10 +40,7 @@ class Dropout(Layer):
             return x
         shape = x.shape if self.noise_shape is None else tuple(
             n if n is not None else s for n, s in zip(self.noise_shape, x.shape))
-        keep = self._generator(x.data).random(shape, dtype=np.float32) >= self.rate
-        mask = keep.astype(x.dtype)
-        mask *= 1.0 / (1.0 - self.rate)
-        return x * Tensor(mask)
+        return x * ops.random_mask(x, self.rate, shape, self._generator(x.data))
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed}

@@ -14,6 +14,7 @@ class Embedding(Layer):
     """Rows of a (input_dim, output_dim) table looked up by integer ids. With ``mask_zero=True`` id 0 is
     padding: the layer produces a mask that recurrent layers use to skip padded steps. Keras default
     initializer: uniform in [-0.05, 0.05]."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False, **kwargs):
@@ -73,6 +74,7 @@ class Masking(Layer):
 class PositionEmbedding(Layer):
     """Adds a learned vector per position to a (batch, steps, features) input, so attention can tell the
     order of the steps (``sequence_length`` is the longest sequence it accepts)."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, sequence_length, initializer="glorot_uniform", **kwargs):

@@ -98,6 +98,7 @@ class Normalization(Layer):
     >>> norm(np.array([[1.0, 20.0]])).tolist()
     [[0.0, 0.0]]
     """
+    compilable = True  # static in training: see Layer.compilable
     EPSILON = 1e-7
 
     def __init__(self, axis=-1, mean=None, variance=None, **kwargs):
@@ -144,6 +145,7 @@ class Normalization(Layer):
 class LayerNormalization(Layer):
     """Normalize each sample over its last axis: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``
     (Keras default ``epsilon=1e-3``)."""
+    compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):

@@ -16,6 +16,7 @@ from .convolution import check_window_fits
 
 
 class _Pooling2D(Layer):
+    compilable = True  # static in training: see Layer.compilable
     reduce = "max"
 
     def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
@@ -52,6 +53,7 @@ class AveragePooling2D(_Pooling2D):
 
 class GlobalAveragePooling2D(Layer):
     """The mean over height and width: (batch, h, w, c) -> (batch, c)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
         return global_pool2d(x, "mean")
@@ -59,6 +61,7 @@ class GlobalAveragePooling2D(Layer):
 
 class GlobalAveragePooling1D(Layer):
     """The mean over the steps: (batch, steps, features) -> (batch, features)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
         return mean(x, axis=1)
@@ -66,6 +69,7 @@ class GlobalAveragePooling1D(Layer):
 
 class GlobalMaxPooling1D(Layer):
     """The maximum over the steps: (batch, steps, features) -> (batch, features)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
         return ops.max(x, axis=1)
@@ -73,6 +77,7 @@ class GlobalMaxPooling1D(Layer):
 
 class GlobalMaxPooling2D(Layer):
     """The maximum over height and width: (batch, h, w, c) -> (batch, c)."""
+    compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
         return global_pool2d(x, "max")

@@ -24,6 +24,7 @@ from .base import Layer, deserialize, serialize
 
 class _RNN(Layer):
     """Shared machinery: weights, the time loop, masks and the outputs; subclasses write ``step``."""
+    compilable = True  # static in training: see Layer.compilable
     gates = 1
     supports_masking = True
 
@@ -213,6 +214,7 @@ class GRU(_RNN):
 class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy of it backwards over the sequence and concatenates the two
     outputs (``merge_mode="concat"``; also "sum", "mul", "ave")."""
+    compilable = True  # static in training: see Layer.compilable
     supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", **kwargs):

@@ -30,6 +30,8 @@ class Model(TrainingMixin, Layer):
         self.compiled_loss = None
         self.loss_on_logits = None  # the compiled loss taking the output layer's logits (see compile)
         self.compiled_metrics = []
+        self.jit = True
+        self.compiled_training = None  # the last fit's compiled step (see compiled_step), None when eager
         self.stop_training = False
         self.history = None
 
@@ -44,8 +46,12 @@ class Model(TrainingMixin, Layer):
                 return layer
         raise ValueError(f"{self.name} has no layer named {name!r}; it has {[layer.name for layer in self.layers]}")
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, jit=True, jit_compile=None):
         """Choose the optimizer (Keras' default: RMSprop), the loss and the metrics reported during training.
+
+        ``jit`` (Keras' name ``jit_compile`` works too): ``fit`` traces the training step on its first batches
+        and replays it as a flat plan of primitive calls from then on, when every layer is static (see
+        :mod:`neurona.models.compiled_step`); ``jit=False`` runs every step eagerly. Both give the same bits.
 
         When the output layer ends in a sigmoid (with binary cross-entropy) or a softmax over the last axis
         (with categorical cross-entropy), the loss is computed from the logits behind that activation, in
@@ -58,6 +64,11 @@ class Model(TrainingMixin, Layer):
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse', 'binary_crossentropy' or "
                              "'sparse_categorical_crossentropy'")
+        if jit_compile is not None:
+            jit = jit_compile
+        if jit not in (True, False) and jit != "auto":
+            raise ValueError(f"compile: jit must be True, False or 'auto', got {jit!r}")
+        self.jit = jit is not False
         self.optimizer = optimizers.get(optimizer)
         self.compiled_loss = losses.get(loss)
         self.loss_on_logits = self.compiled_loss.on_logits_of(self.output_activation)

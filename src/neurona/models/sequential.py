@@ -16,6 +16,7 @@ class Sequential(Model):
     """Layers applied in order. Starting with ``Input(shape)`` (or giving the first layer ``input_shape=``)
     builds the model at once, so ``summary`` works before training; otherwise it is built by its first call.
     A layer added to a built model is built at once."""
+    compilable = True  # its call only calls its layers, which declare their own
 
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)

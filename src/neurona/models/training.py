@@ -27,6 +27,7 @@ from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
+from .compiled_step import CompiledTraining
 
 
 LOG_STEPS_GPU = 20  # on a GPU, the running loss and metrics are read back every this many steps
@@ -132,12 +133,18 @@ class TrainingMixin:
             return logs
         return loss if not self.compiled_metrics else [loss] + [m.result() for m in self.compiled_metrics]
 
-    def _train_step(self, x, y, sample_weight):
+    def _train_step(self, x, y, sample_weight, tape=None):
+        """One eager step; with a ``tape`` (see :mod:`.compiled_step`) its forward pass is recorded."""
         variables = self.trainable_weights
         if not self.optimizer.built:
             self.optimizer.build(variables)
         with enable_grad():
-            y_pred, loss = self.predict_and_loss(Tensor(x), y, sample_weight, training=True)
+            if tape is None:
+                y_pred, loss = self.predict_and_loss(Tensor(x), y, sample_weight, training=True)
+            else:
+                with tape:
+                    y_pred, loss = self.predict_and_loss(Tensor(x), y, sample_weight, training=True)
+                tape.finish([loss, y_pred])
         for v in variables:
             v.grad = None
         loss.backward()
@@ -147,6 +154,12 @@ class TrainingMixin:
         for m in self.compiled_metrics:
             m.update_state(y, y_pred.data, sample_weight)
         return loss.data  # a 0-d array, on the device: read it when logging
+
+    def _fit_step(self):
+        """The training step ``fit`` runs: compiled (traced, then replayed) when ``compile(jit=True)`` and
+        every layer is static, else eager."""
+        self.compiled_training = CompiledTraining(self) if self.jit and self.is_compilable() else None
+        return self._train_step if self.compiled_training is None else self.compiled_training.step
 
     def _test_step(self, x, y, sample_weight):
         with no_grad():
@@ -225,10 +238,11 @@ class TrainingMixin:
         # a NaN/Inf loss is reported in one line by TerminateOnNaN: NumPy's warnings before it would only bury it
         quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore") if terminate_on_nan \
             else contextlib.nullcontext()
+        train_step = self._fit_step()
         with _DeferredInterrupt() as interrupt, quiet, flush_denormals():
             for epoch in range(initial_epoch, epochs):
-                logs = self._fit_epoch(epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress,
-                                       interrupt)
+                logs = self._fit_epoch(epoch, (x, y, sample_weight), batch_size, shuffle, rng, cbs, progress,
+                                       interrupt, train_step)
                 if interrupt.requested:
                     progress.close()
                     print(f"Interrupted during epoch {epoch + 1}: the model keeps the weights of the last "
@@ -274,7 +288,8 @@ class TrainingMixin:
         weights = validation_data[2] if len(validation_data) == 3 else None
         return self._checked_data(validation_data[0], validation_data[1], weights, None, "fit (validation_data)")
 
-    def _fit_epoch(self, epoch, x, y, sample_weight, batch_size, shuffle, rng, cbs, progress, interrupt):
+    def _fit_epoch(self, epoch, data, batch_size, shuffle, rng, cbs, progress, interrupt, train_step):
+        x, y, sample_weight = data
         for m in self.compiled_metrics:
             m.reset_state()
         loss_mean = _Mean()
@@ -291,7 +306,7 @@ class TrainingMixin:
             cbs.on_train_batch_begin(step)
             xb, yb = x[index], y[index]
             wb = None if sample_weight is None else sample_weight[index]
-            loss = self._train_step(xb, yb, wb)
+            loss = train_step(xb, yb, wb)
             loss_mean.update(loss, len(xb))
             if step % every == 0 or step == steps - 1:  # reading values back: once per logging interval
                 logs = {"loss": loss_mean.result(), **{m.name: m.result() for m in self.compiled_metrics}}

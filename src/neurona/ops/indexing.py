@@ -7,7 +7,7 @@ adds every contribution (``add.at``), which gives the right gradient for repeate
 from __future__ import annotations
 
 from ..autograd.engine import apply
-from ..autograd.primitive import REGISTRY, Linear
+from ..autograd.primitive import REGISTRY, Linear, Primitive
 from ..autograd.scatter_grad import ScatterGrad
 from ..autograd.tensor import Tensor
 from ..devices.backend import is_array, xp_of
@@ -33,6 +33,31 @@ class IndexAdd(Linear):
 
     def transpose(self, F, g, x, index, shape):
         return F.getitem(g, index=index)
+
+
+class OneHot(Primitive):
+    """Integer ``labels`` as rows of zeros with a one in column ``label`` (a new last axis of ``classes``).
+    The labels are integers: no gradient flows to them. A primitive, so that a traced step (see
+    :mod:`neurona.autograd.compiled`) recomputes it from each batch's labels."""
+    name = "one_hot"
+    saves = ()
+
+    def forward(self, labels, classes, dtype):
+        xp = xp_of(labels)
+        out = xp.zeros(labels.shape + (classes,), dtype=dtype)
+        xp.put_along_axis(out, labels.astype("int64")[..., None], 1.0, axis=-1)
+        return out
+
+    def vjp(self, F, g, out, labels, classes, dtype):
+        return (None,)
+
+    def jvp(self, F, tangents, out, labels, classes, dtype):
+        return None
+
+
+def one_hot(labels, classes, dtype):
+    """``one_hot([2, 0], 3, "float32")`` is ``[[0, 0, 1], [1, 0, 0]]``, as a Tensor."""
+    return apply(REGISTRY["one_hot"], (labels,), {"classes": int(classes), "dtype": dtype})
 
 
 def normalize_index(index):

@@ -1,0 +1,86 @@
+"""``fit``'s compiled training step: traced on the first batches of each shape, replayed on the rest.
+
+For each batch signature (the shapes and dtypes of x, y and the sample weights) the step runs eagerly twice
+while a :class:`~neurona.autograd.compiled.Tape` records it. When both records agree, every later batch of
+that signature is a replay of the :class:`~neurona.autograd.compiled.Plan`: forward, reverse, the gradients
+written into the optimizer's flat buffers, the optimizer's update, the metrics. When they differ (a random
+mask, a value computed outside the primitives), that signature stays eager. The last, smaller batch of an
+epoch has its own signature.
+
+Used when ``compile(jit=True)`` (the default) and every layer declares itself static (``Layer.compilable``);
+eager mode is the reference, and ``tests/models/test_compiled_step.py`` checks the two give the same bits.
+"""
+from __future__ import annotations
+
+from ..autograd.compiled import Plan, Tape, tape_difference
+
+_EAGER = "eager"  # a signature whose two traced steps differed
+
+
+class CompiledTraining:
+    """The training step of one ``fit``: ``step(x, y, sample_weight)`` returns the batch loss (a 0-d array)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.by_signature = {}
+        self.views = None  # the optimizer's gradient buffers, one per trainable weight, in their order
+        self.why_eager = {}  # signature: why its two traced steps could not become a plan
+
+    def step(self, x, y, sample_weight):
+        signature = (x.shape, x.dtype, y.shape, y.dtype, None if sample_weight is None else sample_weight.shape)
+        known = self.by_signature.get(signature)
+        if known.__class__ is Plan:
+            return self._replay(known, x, y, sample_weight)
+        if known is _EAGER:
+            return self.model._train_step(x, y, sample_weight)
+        feeds = [x, y] if sample_weight is None else [x, y, sample_weight]
+        tape = Tape(feeds)
+        loss = self.model._train_step(x, y, sample_weight, tape=tape)
+        self.by_signature[signature] = tape if known is None else self._plan(signature, known, tape)
+        return loss
+
+    def counts(self) -> dict:
+        """How many batch signatures are replayed (``compiled``), stayed ``eager``, or are still ``traced``."""
+        kinds = ["compiled" if v.__class__ is Plan else "eager" if v is _EAGER else "traced"
+                 for v in self.by_signature.values()]
+        return {k: kinds.count(k) for k in ("compiled", "eager", "traced")}
+
+    def _plan(self, signature, first, second):
+        """The plan of two traced steps of one signature, or ``_EAGER`` (the reason in ``why_eager``)."""
+        variables = self.model.trainable_weights
+        why = tape_difference(first, second)
+        if why is None and self._gradient_views(variables) is None:
+            why = "the optimizer was built for other variables"
+        if why is None:
+            try:
+                return Plan(second, variables)
+            except ValueError as exc:
+                why = str(exc)
+        self.why_eager[signature] = why
+        return _EAGER
+
+    def _gradient_views(self, variables):
+        """The optimizer's flat gradient buffer, viewed per trainable weight (None if it was built for others)."""
+        optimizer = self.model.optimizer
+        if [id(v) for v in optimizer.variables] != [id(v) for v in variables]:
+            return None
+        views = [None] * len(variables)
+        for group in optimizer._groups:
+            for position, view in zip(group.positions, group.grad_views):
+                views[position] = view
+        self.views = views
+        return views
+
+    def _replay(self, plan, x, y, sample_weight):
+        model = self.model
+        feeds = (x, y) if sample_weight is None else (x, y, sample_weight)
+        (loss, y_pred), grads = plan.run(feeds)
+        for view, g in zip(self.views, grads):
+            if g is None:
+                view.fill(0)
+            else:
+                view[...] = g
+        model.optimizer.apply_buffered()
+        for m in model.compiled_metrics:
+            m.update_state(y, y_pred, sample_weight)
+        return loss

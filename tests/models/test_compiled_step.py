@@ -1,0 +1,171 @@
+"""The compiled training step (trace once, replay many) against eager mode, its reference: the same bits."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import neurona as nr
+from neurona.autograd.compiled import Plan, Tape, tape_difference
+
+L = nr.layers
+
+
+def _mlp():
+    return nr.Sequential([L.Input((6,)), L.Dense(8, activation="relu", kernel_regularizer="l2"),
+                          L.Dense(5, activation="tanh"), L.Dense(3, activation="softmax")])
+
+
+MODELS = {  # name: (builder, x maker, loss, targets maker)
+    "mlp": (_mlp, lambda r: r.standard_normal((70, 6)), "sparse_categorical_crossentropy",
+            lambda r: r.integers(0, 3, 70)),
+    "mlp_onehot_labels_n1": (_mlp, lambda r: r.standard_normal((70, 6)), "sparse_categorical_crossentropy",
+                             lambda r: r.integers(0, 3, (70, 1))),
+    "regression": (lambda: nr.Sequential([L.Input((6,)), L.Dense(8, activation="gelu"), L.Dense(1)]),
+                   lambda r: r.standard_normal((70, 6)), "mse", lambda r: r.standard_normal(70)),
+    "binary": (lambda: nr.Sequential([L.Input((6,)), L.Dense(4, activation="relu"), L.Dense(1, activation="sigmoid")]),
+               lambda r: r.standard_normal((70, 6)), "binary_crossentropy", lambda r: r.integers(0, 2, 70)),
+    "dropout": (lambda: nr.Sequential([L.Input((6,)), L.Dense(8, activation="relu"), L.Dropout(0.4),
+                                       L.Dense(3, activation="softmax")]),
+                lambda r: r.standard_normal((70, 6)), "sparse_categorical_crossentropy",
+                lambda r: r.integers(0, 3, 70)),
+    "cnn": (lambda: nr.Sequential([L.Input((8, 8, 1)), L.Conv2D(4, 3, activation="relu", padding="same"),
+                                   L.MaxPooling2D(2), L.Conv2D(3, 3), L.GlobalAveragePooling2D(),
+                                   L.Dense(3, activation="softmax")]),
+            lambda r: r.standard_normal((70, 8, 8, 1)), "sparse_categorical_crossentropy",
+            lambda r: r.integers(0, 3, 70)),
+    "lstm": (lambda: nr.Sequential([L.Input((5, 4)), L.LSTM(6, return_sequences=True), L.LSTM(5),
+                                    L.Dense(3, activation="softmax")]),
+             lambda r: r.standard_normal((70, 5, 4)), "sparse_categorical_crossentropy",
+             lambda r: r.integers(0, 3, 70)),
+    "embedding_gru": (lambda: nr.Sequential([L.Input((5,)), L.Embedding(10, 4), L.Bidirectional(L.GRU(6)),
+                                             L.Dense(3, activation="softmax")]),
+                      lambda r: r.integers(0, 10, (70, 5)), "sparse_categorical_crossentropy",
+                      lambda r: r.integers(0, 3, 70)),
+    "transformer": (lambda: nr.Sequential([L.Input((5, 4)), L.Dense(8), L.PositionEmbedding(5),
+                                           L.TransformerEncoder(16, 2, dropout=0.1), L.GlobalAveragePooling1D(),
+                                           L.Dense(3, activation="softmax")]),
+                    lambda r: r.standard_normal((70, 5, 4)), "sparse_categorical_crossentropy",
+                    lambda r: r.integers(0, 3, 70)),
+}
+
+
+def _train(name, jit, epochs=3, optimizer="adam", **fit_kwargs):
+    build, make_x, loss, make_y = MODELS[name]
+    rng = np.random.default_rng(0)
+    x, y = make_x(rng), make_y(rng)
+    nr.utils.set_random_seed(3)
+    model = build()
+    model.compile(optimizer() if callable(optimizer) else optimizer, loss, metrics=["accuracy"] if "categorical" in loss else [], jit=jit)
+    history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, **fit_kwargs)
+    return model, history
+
+
+def _assert_same_training(name, **kwargs):
+    eager, h_eager = _train(name, jit=False, **kwargs)
+    compiled, h_compiled = _train(name, jit=True, **kwargs)
+    assert eager.compiled_training is None
+    # 70 samples in batches of 16: one signature of 16 and one of 6, both replayed by the third epoch
+    assert compiled.compiled_training.counts() == {"compiled": 2, "eager": 0, "traced": 0}, \
+        compiled.compiled_training.why_eager
+    assert h_compiled.history == h_eager.history
+    for a, b in zip(compiled.weights, eager.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for a, b in zip(compiled.optimizer.state_arrays().values(), eager.optimizer.state_arrays().values()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_compiled_fit_gives_the_eager_bits(name):
+    _assert_same_training(name)
+
+
+@pytest.mark.parametrize("make", [lambda: "sgd", lambda: "rmsprop",
+                                  lambda: nr.optimizers.SGD(0.05, momentum=0.9, clipnorm=1.0),
+                                  lambda: nr.optimizers.AdamW(0.01, global_clipnorm=0.5)],
+                         ids=["sgd", "rmsprop", "sgd_momentum_clipnorm", "adamw_global_clipnorm"])
+def test_compiled_fit_with_other_optimizers(make):
+    _assert_same_training("mlp", optimizer=make)
+
+
+def test_compiled_fit_with_sample_and_class_weights():
+    weights = np.linspace(0.1, 2.0, 70)
+    _assert_same_training("mlp", sample_weight=weights, class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+
+
+def test_compiled_fit_with_validation_data():
+    _assert_same_training("mlp", validation_split=0.2)
+
+
+def test_a_layer_that_lies_about_being_static_stays_eager_and_says_why():
+    class Noisy(L.Layer):  # declares itself static, but draws new noise every step
+        compilable = True
+
+        def call(self, x, training=False):
+            noise = np.random.default_rng().standard_normal(x.shape).astype(np.float32)
+            return x + nr.tensor(noise) if training else x
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 6)), rng.integers(0, 3, 64)
+    liar = nr.Sequential([L.Input((6,)), Noisy(), L.Dense(3, activation="softmax")])
+    liar.compile("adam", "sparse_categorical_crossentropy")
+    liar.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert liar.compiled_training.counts() == {"compiled": 0, "eager": 1, "traced": 0}
+    (why,) = liar.compiled_training.why_eager.values()
+    assert "add" in why and "input 1" in why
+
+
+def test_a_subclassed_model_is_eager_unless_it_declares_itself_static():
+    class Two(nr.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.out = L.Dense(4, activation="relu"), L.Dense(1)
+
+        def call(self, x, training=False):
+            return self.out(self.hidden(x))
+
+    class DeclaredTwo(Two):
+        compilable = True
+
+        def call(self, x, training=False):
+            return super().call(x, training)
+
+    assert not Two().is_compilable()
+    assert DeclaredTwo().is_compilable()
+    assert L.Dropout(0.1).is_compilable()  # its mask is a primitive, drawn again at each replay
+    assert not L.BatchNormalization().is_compilable()
+
+
+def test_compile_checks_jit():
+    model = _mlp()
+    with pytest.raises(ValueError, match="jit must be True, False or 'auto', got 'yes'"):
+        model.compile("adam", "mse", jit="yes")
+    model.compile("adam", "mse", jit_compile=False)
+    assert model.jit is False
+
+
+def test_plan_gradients_equal_the_closed_form():
+    w = nr.tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), requires_grad=True)
+    b = nr.tensor(np.array([0.1, -0.2]), requires_grad=True)
+    x0 = nr.tensor(np.ones((3, 2)))
+    with Tape([x0]) as tape:
+        h = nr.tanh(x0 @ w + b)
+        loss = (h * h).sum() + (w * w).sum()  # w used twice: the gradient adds both paths
+    plan = Plan(tape.finish([loss]), [w, b])
+    x = np.arange(6.0).reshape(3, 2) / 5
+    (value,), (gw, gb) = plan.run([x])
+    h = np.tanh(x @ w.data + b.data)
+    dz = 2 * h * (1 - h * h)
+    np.testing.assert_allclose(value, (h * h).sum() + (w.data ** 2).sum(), rtol=1e-12)
+    np.testing.assert_allclose(gw, x.T @ dz + 2 * w.data, rtol=1e-12)
+    np.testing.assert_allclose(gb, dz.sum(axis=0), rtol=1e-12)
+
+
+def test_tape_difference_names_the_first_difference():
+    def traced(value):
+        x = nr.tensor(np.ones(3))
+        with Tape([x]) as tape:
+            y = x * nr.tensor(np.full(3, value))
+        return tape.finish([y])
+    assert tape_difference(traced(2.0), traced(2.0)) is None
+    assert tape_difference(traced(2.0), traced(3.0)) == ("primitive #0 (mul) got another value as input 1 (a "
+                                                          "constant computed outside the primitives?)")
