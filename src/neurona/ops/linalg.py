@@ -11,6 +11,13 @@ from ..autograd.primitive import REGISTRY, Bilinear
 from ._common import NO_PARAMS, operand
 
 
+def _prod(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def _swap_last(F, a):
     nd = len(a.shape)
     return F.transpose(a, axes=tuple(range(nd - 2)) + (nd - 1, nd - 2))
@@ -21,6 +28,8 @@ class MatMul(Bilinear):
     skips_unneeded = True
 
     def forward(self, a, b):
+        if len(b.shape) == 2 and len(a.shape) > 2:  # (..., k) @ (k, n): one matrix product, not one per batch row
+            return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
         return a @ b
 
     def vjp(self, F, g, out, a, b, needs=(True, True)):
@@ -36,11 +45,15 @@ class MatMul(Bilinear):
             g2 = F.reshape(g2, shape=g2.shape + (1,))
         ga = gb = None
         if needs[0]:
-            ga = g2 @ _swap_last(F, b2)
+            ga = F.matmul(g2, _swap_last(F, b2))  # F: the primitive's own forward on raw arrays too
             if a_vec:
                 ga = F.reshape(ga, shape=ga.shape[:-2] + ga.shape[-1:])
-        if needs[1]:
-            gb = _swap_last(F, a2) @ g2
+        if needs[1] and len(b.shape) == 2 and len(a.shape) > 2:  # the batch axes summed inside one product
+            rows = _prod(a.shape[:-1])
+            a_rows = F.reshape(a, shape=(rows, a.shape[-1]))
+            gb = F.matmul(F.transpose(a_rows, axes=(1, 0)), F.reshape(g, shape=(rows, b.shape[-1])))
+        elif needs[1]:
+            gb = F.matmul(_swap_last(F, a2), g2)
             if b_vec:
                 gb = F.reshape(gb, shape=gb.shape[:-1])
         return ga, gb
