@@ -6,7 +6,6 @@ import pytest
 
 import neurona as nr
 from neurona.devices import cpu_flags, cpu_kernels
-from neurona.optimizers import rules
 
 pytest.importorskip("numba")
 
@@ -25,12 +24,12 @@ def _trajectory(make, fused, dtype, steps=25):
     rng = np.random.default_rng(0)
     params = [nr.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True) for shape in [(7, 5), (5,)]]
     opt = make()
-    saved, rules.FUSED_CPU = rules.FUSED_CPU, fused
+    saved, cpu_kernels.ENABLED = cpu_kernels.ENABLED, fused
     try:
         for _ in range(steps):
             opt.apply([rng.standard_normal(p.shape).astype(dtype) * 0.1 for p in params], params)
     finally:
-        rules.FUSED_CPU = saved
+        cpu_kernels.ENABLED = saved
     return [p.data.copy() for p in params], {k: v.copy() for k, v in opt.state_arrays().items()}
 
 
@@ -67,3 +66,68 @@ def test_flush_denormals_restores_after_an_error():
     with pytest.raises(KeyError), cpu_flags.flush_denormals():
         raise KeyError("x")
     assert np.float32(1e-39) * np.float32(1.0) != 0
+
+
+def _both_paths(fn):
+    """``fn()`` with the compiled kernels and with the NumPy reference paths."""
+    saved = cpu_kernels.ENABLED
+    try:
+        cpu_kernels.ENABLED = True
+        fast = fn()
+        cpu_kernels.ENABLED = False
+        return fast, fn()
+    finally:
+        cpu_kernels.ENABLED = saved
+
+
+@pytest.mark.parametrize("kernel,strides", [((2, 2), (2, 2)), ((3, 3), (1, 1)), ((2, 3), (2, 1)), ((3, 2), (3, 2))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_kernels_equal_the_numpy_path(kernel, strides, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.integers(-2, 3, size=(2, 7, 8, 3)).astype(dtype)  # small integers: many ties (the first one wins)
+    x[0, 1, 1, 0] = np.nan
+    g = rng.standard_normal((2,) + tuple((n - k) // s + 1 for n, k, s in zip((7, 8), kernel, strides)) + (3,))
+
+    def pooled_and_gradient():
+        t = nr.tensor(x, requires_grad=True)
+        out = nr.ops.max_pool(t, kernel, strides)
+        out.backward(g.astype(dtype))
+        return out.numpy(), t.grad.numpy()
+    (fast_out, fast_grad), (ref_out, ref_grad) = _both_paths(pooled_and_gradient)
+    np.testing.assert_array_equal(fast_out, ref_out)  # NaN where the window holds one, in both
+    np.testing.assert_array_equal(fast_grad, ref_grad)
+
+
+@pytest.mark.parametrize("strides,dilation", [((1, 1), (1, 1)), ((2, 1), (1, 2)), ((2, 2), (2, 1))])
+def test_col2im_kernel_equals_the_numpy_loop(strides, dilation):
+    rng = np.random.default_rng(1)
+    image_shape = (2, 9, 10, 3)
+    oh = (9 - dilation[0] * 2 - 1) // strides[0] + 1
+    ow = (10 - dilation[1] * 2 - 1) // strides[1] + 1
+    cols = rng.standard_normal((2, oh, ow, 3, 3, 3)).astype(np.float32)
+    fast, ref = _both_paths(lambda: nr.ops.col2im(cols, (3, 3), strides, dilation, image_shape).numpy())
+    np.testing.assert_array_equal(fast, ref)
+
+
+def test_relu_gradient_kernel_equals_numpy_with_nan_and_signed_zeros():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    g = rng.standard_normal((6, 4)).astype(np.float32)
+    g[0, 0], g[1, 1] = np.nan, -0.0
+
+    def gradients():
+        t, w = nr.tensor(x, requires_grad=True), nr.tensor(rng.standard_normal((5, 4)).astype(np.float32),
+                                                           requires_grad=True)
+        out = nr.ops.dense(t, w, nr.zeros(4), "relu")
+        out.backward(g)
+        return t.grad.numpy(), w.grad.numpy()
+    rng_state = rng.bit_generator.state
+    fast = gradients()
+    rng.bit_generator.state = rng_state
+    saved, cpu_kernels.ENABLED = cpu_kernels.ENABLED, False
+    try:
+        ref = gradients()
+    finally:
+        cpu_kernels.ENABLED = saved
+    for a, b in zip(fast, ref):
+        np.testing.assert_array_equal(a, b)

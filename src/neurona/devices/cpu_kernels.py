@@ -23,6 +23,9 @@ import numpy as np
 
 _KERNELS: dict = {}
 
+#: Use the kernels when numba is there; the tests switch this off to run the NumPy reference paths.
+ENABLED = True
+
 
 def _numba():
     if os.environ.get("NEURONA_NO_NUMBA"):
@@ -35,11 +38,22 @@ def _numba():
 
 
 def cpu_kernel(name: str):
-    """The compiled kernel ``name`` ("adam", "rmsprop", "sgd_momentum"), or None without numba."""
+    """The compiled kernel ``name`` (a key of ``_BUILDERS``), or None without numba."""
     if name not in _KERNELS:
         numba = _numba()
         _KERNELS[name] = None if numba is None else _BUILDERS[name](numba.njit(cache=True, nogil=True, error_model="numpy"))
     return _KERNELS[name]
+
+
+def kernel_for(name: str, *arrays):
+    """The kernel ``name`` when it applies to ``arrays`` (all NumPy arrays, kernels enabled), else None: the
+    caller then runs its NumPy code, the reference."""
+    if not ENABLED:
+        return None
+    for a in arrays:
+        if a.__class__ is not np.ndarray:
+            return None
+    return cpu_kernel(name)
 
 
 def _adam(jit):
@@ -87,4 +101,71 @@ def _sgd_momentum(jit):
     return sgd_momentum
 
 
-_BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum}
+def _max_pool(jit):
+    @jit
+    def max_pool(x, kh, kw, sh, sw, out, winner):
+        """Each window's maximum into ``out`` and the position (``i * kw + j``) of its first maximum into
+        ``winner`` (255 where the window holds a NaN: the maximum is NaN, as in NumPy, and no pixel wins).
+        The channel loop is innermost, so it runs in SIMD lanes."""
+        n, oh, ow, c = out.shape
+        for b in range(n):
+            for r in range(oh):
+                for q in range(ow):
+                    for ch in range(c):
+                        v = x[b, r * sh, q * sw, ch]
+                        out[b, r, q, ch] = v
+                        winner[b, r, q, ch] = 0 if v == v else 255
+                    for at in range(1, kh * kw):
+                        i, j = at // kw, at % kw
+                        for ch in range(c):
+                            v = x[b, r * sh + i, q * sw + j, ch]
+                            best = out[b, r, q, ch]
+                            if v > best or (v != v and best == best):
+                                out[b, r, q, ch] = v
+                                winner[b, r, q, ch] = at if v == v else 255
+    return max_pool
+
+
+def _max_pool_scatter(jit):
+    @jit
+    def max_pool_scatter(g, winner, kh, kw, sh, sw, out):
+        """Each pooled gradient added to its window's winning pixel of ``out`` (zeros, the image's shape), window
+        position by window position, in NumPy's order (overlapping windows add in the same order)."""
+        n, oh, ow, c = g.shape
+        for at in range(kh * kw):
+            i, j = at // kw, at % kw
+            for b in range(n):
+                for r in range(oh):
+                    for q in range(ow):
+                        for ch in range(c):
+                            if winner[b, r, q, ch] == at:
+                                out[b, r * sh + i, q * sw + j, ch] += g[b, r, q, ch]
+    return max_pool_scatter
+
+
+def _col2im(jit):
+    @jit
+    def col2im(cols, sh, sw, dh, dw, out):
+        """Each patch row of ``cols`` (n, oh, ow, kh, kw, c) added back where it came from in ``out``."""
+        n, oh, ow, kh, kw, c = cols.shape
+        for i in range(kh):  # kernel position outermost: each pixel adds its patches in NumPy's order
+            for j in range(kw):
+                for b in range(n):
+                    for r in range(oh):
+                        for q in range(ow):
+                            for ch in range(c):
+                                out[b, r * sh + i * dh, q * sw + j * dw, ch] += cols[b, r, q, i, j, ch]
+    return col2im
+
+
+def _relu_gradient(jit):
+    @jit
+    def relu_gradient(g, out, result):
+        """``g * (out > 0)``, the ReLU's reverse rule (flat, C-ordered arrays)."""
+        for i in range(g.size):
+            result[i] = g[i] * (out[i] > 0)
+    return relu_gradient
+
+
+_BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
+             "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient}

@@ -7,9 +7,12 @@ is the only array kept. The activation is ``None`` (linear) or ``"relu"``. The c
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
+from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
 
 ACTIVATIONS = (None, "relu")
@@ -34,7 +37,13 @@ class Dense(Fused):
 
     def fast_vjp(self, g, out, x, w, b, activation, needs=(True, True, True)):
         if activation == "relu":
-            g = g * (out > 0)
+            fast = kernel_for("relu_gradient", g, out)
+            if fast is None or not (g.flags.c_contiguous and out.flags.c_contiguous):
+                g = g * (out > 0)
+            else:
+                masked = np.empty(g.shape, dtype=np.result_type(g.dtype, out.dtype))
+                fast(g.reshape(-1), out.reshape(-1), masked.reshape(-1))
+                g = masked
         return (g @ w.T if needs[0] else None, x.T @ g if needs[1] else None,
                 g.sum(axis=0) if needs[2] else None)
 

@@ -7,9 +7,12 @@ first maximum), and the pair that moves values between windows and pixels, each 
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
 from ..devices.backend import xp_of
+from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor, value
 from .convolution import output_size
 
@@ -41,20 +44,33 @@ class MaxPool(Primitive):
 
     The forward is a chain of elementwise maxima over the window's positions (a loop over kh*kw positions,
     never over pixels); the gradient goes to the first maximum of each window through :class:`PoolScatter`,
-    linear once the winners are known, so forward mode and higher order follow.
+    linear once the winners are known, so forward mode and higher order follow. On the CPU with numba, one
+    compiled pass finds the maxima and their winners, and the first-order reverse is one compiled scatter
+    (:mod:`neurona.devices.cpu_kernels`); the tests check it against the NumPy path.
     """
     name = "max_pool"
     saves_output = True
+    saves_aux = True  # the winners, when the compiled CPU kernel found them in the forward pass
 
     def forward(self, x, kernel, strides):
-        slices = _window_slices(kernel, strides, (output_size(x.shape[1], kernel[0], strides[0], 1),
-                                                  output_size(x.shape[2], kernel[1], strides[1], 1)))
+        out_hw = (output_size(x.shape[1], kernel[0], strides[0], 1), output_size(x.shape[2], kernel[1], strides[1], 1))
+        fast = kernel_for("max_pool", x)
+        if fast is not None and kernel[0] * kernel[1] < 255:
+            out = np.empty((x.shape[0],) + out_hw + (x.shape[3],), dtype=x.dtype)
+            winner = np.empty(out.shape, dtype=np.uint8)
+            fast(x, kernel[0], kernel[1], strides[0], strides[1], out, winner)
+            return out, winner
+        slices = _window_slices(kernel, strides, out_hw)
         out = x[slices[0]].copy()
         for where in slices[1:]:
             xp_of(x).maximum(out, x[where], out=out)
-        return out
+        return out, None
 
-    def vjp(self, F, g, out, x, kernel, strides):
+    def vjp(self, F, g, out, x, kernel, strides, aux=None):
+        if aux is not None:  # first order, winners known: one pass of the compiled scatter
+            grad = np.zeros(x.shape, dtype=g.dtype)
+            kernel_for("max_pool_scatter", g)(g, aux, kernel[0], kernel[1], strides[0], strides[1], grad)
+            return (grad,)
         masks = _first_max_masks(value(x), value(out), kernel, strides)
         return (F.pool_scatter(g, masks=masks, kernel=kernel, strides=strides, image_shape=value(x).shape),)
 

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ..devices.backend import has_cuda_kernels, xp_of
-from ..devices.cpu_kernels import cpu_kernel
+from ..devices.cpu_kernels import kernel_for
 from .. import checks
 from .base import Optimizer
 
@@ -27,15 +27,9 @@ def _on_gpu(group) -> bool:
     return has_cuda_kernels(xp_of(group.params))
 
 
-#: Use the fused CPU kernels (numba) when they are there; the tests switch this off to run the NumPy reference.
-FUSED_CPU = True
-
-
 def _fused_cpu(group, name):
     """The fused one-pass CPU kernel ``name`` for this group's buffers, or None (NumPy path)."""
-    if not FUSED_CPU or xp_of(group.params) is not np:
-        return None
-    return cpu_kernel(name)
+    return kernel_for(name, group.params)
 
 
 def _same_dtype(group, *values):
