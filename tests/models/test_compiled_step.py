@@ -169,3 +169,34 @@ def test_tape_difference_names_the_first_difference():
     assert tape_difference(traced(2.0), traced(2.0)) is None
     assert tape_difference(traced(2.0), traced(3.0)) == ("primitive #0 (mul) got another value as input 1 (a "
                                                           "constant computed outside the primitives?)")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_compiled_predict_gives_the_eager_bits(name):
+    build, make_x, _, _ = MODELS[name]
+    x = make_x(np.random.default_rng(1))
+    nr.utils.set_random_seed(0)
+    model = build()
+    model.jit = False
+    eager = model.predict(x, batch_size=16, verbose=0)
+    model.jit = True
+    for _ in range(3):  # traced, traced, replayed
+        np.testing.assert_array_equal(model.predict(x, batch_size=16, verbose=0), eager)
+    assert sum(v.__class__ is Plan for v in model._compiled_inference.by_signature.values()) == 2
+
+
+def test_compiled_predict_follows_changes_to_the_model():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 6)).astype(np.float32)
+    model = nr.Sequential([L.Input((6,)), L.Dense(4, activation="relu"), L.Dense(2)])
+    for _ in range(3):
+        model.predict(x, verbose=0)
+    model.layers[0].activation = nr.activations.get("tanh")  # a changed attribute: traced again
+    h = np.tanh(x @ model.layers[0].kernel.numpy() + model.layers[0].bias.numpy())
+    expected = h @ model.layers[1].kernel.numpy() + model.layers[1].bias.numpy()
+    for _ in range(3):
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])  # new weights are read at every replay
+    np.testing.assert_array_equal(model.predict(x, verbose=0), np.zeros((5, 2), np.float32))
+    model.add(L.Dense(3))  # a new layer: traced again
+    assert model.predict(x, verbose=0).shape == (5, 3)

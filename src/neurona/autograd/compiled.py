@@ -208,6 +208,11 @@ class Plan:
         early = [k for k in range(len(self.entries)) if k not in last and k not in self.outputs]
         return early, after
 
+    def outputs_only(self, feeds):
+        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference)."""
+        slots, _ = self._forward(feeds)
+        return [slots[k] for k in self.outputs]
+
     def run(self, feeds):
         slots, saved = self._forward(feeds)
         for k in self.release_after_forward:

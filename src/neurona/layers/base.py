@@ -128,6 +128,15 @@ def _full_signature(cls) -> inspect.Signature:
     return inspect.Signature(head + tail + inherited)
 
 
+_MUTATIONS = [0]  # public attribute assignments on any layer, ever (see mutation_count)
+
+
+def mutation_count() -> int:
+    """How many public attributes were assigned on layers so far: a compiled ``predict`` (see
+    :mod:`neurona.models.compiled_step`) traces again when this changed (a new layer, activation, kernel...)."""
+    return _MUTATIONS[0]
+
+
 class Layer:
     """Base of every layer and model. See the module docstring.
 
@@ -164,6 +173,8 @@ class Layer:
 
     # ---- tracking --------------------------------------------------------------------------------------------
     def __setattr__(self, key, value):
+        if not key.startswith("_"):
+            _MUTATIONS[0] += 1
         sub = self.__dict__.get("_sublayers")
         if sub is not None and not key.startswith("_"):
             for item in (value if isinstance(value, (list, tuple)) else [value]):

@@ -13,6 +13,9 @@ eager mode is the reference, and ``tests/models/test_compiled_step.py`` checks t
 from __future__ import annotations
 
 from ..autograd.compiled import Plan, Tape, tape_difference
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from ..layers.base import mutation_count
 
 _EAGER = "eager"  # a signature whose two traced steps differed
 
@@ -84,3 +87,50 @@ class CompiledTraining:
         for m in model.compiled_metrics:
             m.update_state(y, y_pred, sample_weight)
         return loss
+
+
+class CompiledInference:
+    """``predict``'s forward pass, traced on the first two batches of each shape and replayed after. Any public
+    attribute assigned on a layer since (see :func:`~neurona.layers.base.mutation_count`) drops the plans, so a
+    changed model is traced again; a weight is read afresh at every replay."""
+
+    def __init__(self, model):
+        self.model = model
+        self.by_signature = {}
+        self.version = None
+        self._compilable = None  # (mutation count, whether every layer is static then)
+
+    def allowed(self) -> bool:
+        """Whether the model's layers are all static (asked again after any change to a layer)."""
+        version = mutation_count()
+        if self._compilable is None or self._compilable[0] != version:
+            self._compilable = (version, self.model.is_compilable())
+        return self._compilable[1]
+
+    def __call__(self, x):
+        """The model's outputs for the batch ``x`` (a raw array) in inference mode, as a raw array."""
+        if self.version != mutation_count():
+            self.by_signature.clear()
+        signature = (x.shape, x.dtype)
+        known = self.by_signature.get(signature)
+        if known.__class__ is Plan:
+            return known.outputs_only((x,))[0]
+        with no_grad():
+            if known is _EAGER:
+                return self.model(Tensor(x), training=False).data
+            tape = Tape([x])
+            with tape:
+                out = self.model(Tensor(x), training=False)
+        tape.finish([out])
+        self.by_signature[signature] = tape if known is None else self._plan(known, tape)
+        self.version = mutation_count()  # a first call builds the layers: that is not a change
+        return out.data
+
+    @staticmethod
+    def _plan(first, second):
+        if tape_difference(first, second) is not None:
+            return _EAGER
+        try:
+            return Plan(second, [])
+        except ValueError:
+            return _EAGER

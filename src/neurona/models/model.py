@@ -32,6 +32,7 @@ class Model(TrainingMixin, Layer):
         self.compiled_metrics = []
         self.jit = True
         self.compiled_training = None  # the last fit's compiled step (see compiled_step), None when eager
+        self._compiled_inference = None  # predict's compiled forward pass, made on its first use
         self.stop_training = False
         self.history = None
 

@@ -27,7 +27,7 @@ from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
-from .compiled_step import CompiledTraining
+from .compiled_step import CompiledInference, CompiledTraining
 
 
 LOG_STEPS_GPU = 20  # on a GPU, the running loss and metrics are read back every this many steps
@@ -335,9 +335,29 @@ class TrainingMixin:
         """Model outputs for ``x`` as a NumPy array, computed batch by batch in inference mode."""
         batch_size = D.batch_size(batch_size, "predict")
         D.verbosity(verbose, "predict")
-        (x,) = self._on_device(self._checked_inputs(x, "predict"))
-        outputs = []
+        x = self._checked_inputs(x, "predict")
+        device = self.device
+        if device != "cpu":
+            x = to_device(x, device)
+        forward = self._predict_step()
+        outputs = [forward(x[index]) for index in D.batches(len(x), batch_size)]
+        out = outputs[0] if len(outputs) == 1 else self._xp_of_outputs(outputs).concatenate(outputs, axis=0)
+        return to_device(out, "cpu") if device != "cpu" else out
+
+    def _predict_step(self):
+        """The forward pass ``predict`` runs per batch: compiled (see :mod:`.compiled_step`) when ``jit`` and
+        every layer is static, else eager."""
+        if self._compiled_inference is None:
+            self._compiled_inference = CompiledInference(self)
+        if self.jit and self._compiled_inference.allowed():
+            return self._compiled_inference
+        return self._eager_predict
+
+    def _eager_predict(self, x):
         with no_grad():
-            for index in D.batches(len(x), batch_size):
-                outputs.append(self(Tensor(x[index]), training=False).numpy())
-        return np.concatenate(outputs, axis=0)
+            return self(Tensor(x), training=False).data
+
+    @staticmethod
+    def _xp_of_outputs(outputs):
+        from ..devices.backend import xp_of
+        return xp_of(outputs[0])
