@@ -36,6 +36,7 @@ def measure_pair(script, extra, threads, repeat):
         for framework in runs:
             runs[framework].append(run_worker(script, framework, extra, threads))
     return tuple({"seconds": statistics.median(r["seconds"] for r in rs),
+                  "first_call_s": statistics.median(r["first_call_s"] for r in rs),
                   "peak_rss_mb": max(r["peak_rss_mb"] for r in rs), "loss": rs[-1]["loss"]}
                  for rs in runs.values())
 
@@ -51,9 +52,9 @@ def main(description, script, run_neurona, run_torch, add_arguments=lambda p: No
         if args.worker == "torch":
             import torch
             torch.set_num_threads(args.threads)
-        seconds, loss = (run_neurona if args.worker == "neurona" else run_torch)(args)
+        seconds, loss, first = (run_neurona if args.worker == "neurona" else run_torch)(args)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_rss_mb": peak}))
+        print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_rss_mb": peak, "first_call_s": first}))
         return None
     ours, theirs = measure_pair(script, _passthrough(args, parser), args.threads, args.repeat)
     ratio, rss_ratio = ours["seconds"] / theirs["seconds"], ours["peak_rss_mb"] / theirs["peak_rss_mb"]
@@ -73,18 +74,21 @@ def add_batch_and_samples(parser, batch_size=64):
 
 def time_neurona_epoch(model, x, y, batch_size, warmup=1024):
     """Compile ``model`` (Adam, sparse categorical cross-entropy), warm up on ``warmup`` samples, then time one
-    epoch of ``fit`` on all of them; returns (seconds, epoch loss)."""
+    epoch of ``fit`` on all of them; returns (seconds, epoch loss, seconds of the warm-up: the first call, with
+    the kernels' loading or compiling and the tracing of the step)."""
     import time
     model.compile("adam", "sparse_categorical_crossentropy")
+    start = time.perf_counter()
     model.fit(x[:warmup], y[:warmup], batch_size=batch_size, epochs=1, verbose=0)
+    first = time.perf_counter() - start
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    return time.perf_counter() - start, history.history["loss"][0]
+    return time.perf_counter() - start, history.history["loss"][0], first
 
 
 def time_torch_epoch(net, x, y, batch_size, warmup=1024):
     """The usual PyTorch loop (Adam, cross-entropy, shuffled batches): a warm-up on ``warmup`` samples, then
-    one timed epoch; returns (seconds, epoch loss). ``x``, ``y``: NumPy arrays."""
+    one timed epoch; returns (seconds, epoch loss, seconds of the warm-up). ``x``, ``y``: NumPy arrays."""
     import time
     import torch
     x, y = torch.from_numpy(x), torch.from_numpy(y)
@@ -101,10 +105,12 @@ def time_torch_epoch(net, x, y, batch_size, warmup=1024):
             opt.step()
             total += loss.item() * len(index)
         return total / len(xs)
+    start = time.perf_counter()
     epoch(x[:warmup], y[:warmup])
+    first = time.perf_counter() - start
     start = time.perf_counter()
     loss = epoch(x, y)
-    return time.perf_counter() - start, loss
+    return time.perf_counter() - start, loss, first
 
 
 def _passthrough(args, parser):

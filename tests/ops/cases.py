@@ -169,6 +169,9 @@ def _shape_cases():
     yield Case("squeeze_axis", lambda x: nr.squeeze(x, 0), lambda x: x.squeeze(0), ((1, 3, 1),))
     yield Case("broadcast_to", lambda x: nr.broadcast_to(x, (4, 2, 3)), lambda x: x.expand(4, 2, 3),
                ((2, 1),))
+    yield Case("layer_norm", lambda x, g, b: nr.ops.layer_norm(x, g, b, 1e-3),
+               lambda x, g, b: torch.nn.functional.layer_norm(x, (4,), g, b, 1e-3), ((2, 3, 4), (4,), (4,)),
+               second_order=True)
     yield Case("random_mask", lambda x: x * nr.ops.random_mask(x, 0.5, x.shape, np.random.default_rng(0)),
                lambda x: x * torch.as_tensor((np.random.default_rng(0).random(tuple(x.shape), dtype=np.float32)
                                               >= 0.5).astype(np.float64) * 2.0), ((3, 4),))

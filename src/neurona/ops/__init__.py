@@ -7,6 +7,7 @@ from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, leaky_re
                           pow, relu, sigmoid, sin, sqrt, sub, tanh, where)
 from .indexing import getitem, index_add, one_hot
 from .random import random_mask
+from .normalization import layer_norm
 from .linalg import matmul
 from .reductions import max, sum, sum_to
 from .shape import broadcast_to, concatenate, pad, reshape, transpose
@@ -18,7 +19,7 @@ from .recurrent_cells import gru_sequence, lstm_sequence
 from .dense import dense
 from .device import to_device
 
-__all__ = ["one_hot", "random_mask", "abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
+__all__ = ["one_hot", "random_mask", "layer_norm", "abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
            "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "pad", "reshape", "transpose", "log_softmax", "softmax", "softmax_cross_entropy",
            "erf", "softplus", "col2im", "im2col", "max_pool", "gru_sequence", "lstm_sequence", "dense", "to_device"]

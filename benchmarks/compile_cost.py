@@ -1,0 +1,52 @@
+"""What the compiled CPU kernels (numba) cost before they run: importing numba, compiling each kernel with an
+empty on-disk cache (the first run on a machine), and loading it from the cache (every later run). Each in a
+fresh interpreter.
+
+    python benchmarks/compile_cost.py
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+
+CODE = """
+import json, time, numpy as np
+t = time.perf_counter(); import numba; imported = time.perf_counter() - t
+from neurona.devices.cpu_kernels import cpu_kernel, _BUILDERS
+f = np.float32
+args = {
+    "adam": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), np.zeros(8, f), np.zeros(8, f), f(1), f(.1), f(.1), f(1e-7), False),
+    "rmsprop": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), f(1), f(.9), f(.1), f(1e-7)),
+    "sgd_momentum": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), f(1), f(.9), False),
+    "max_pool": lambda: (np.ones((1, 4, 4, 2), f), 2, 2, 2, 2, np.empty((1, 2, 2, 2), f), np.empty((1, 2, 2, 2), np.uint8)),
+    "max_pool_scatter": lambda: (np.ones((1, 2, 2, 2), f), np.zeros((1, 2, 2, 2), np.uint8), 2, 2, 2, 2, np.zeros((1, 4, 4, 2), f)),
+    "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros((1, 4, 4, 2), f)),
+    "relu_gradient": lambda: (np.ones(8, f), np.ones(8, f), np.empty(8, f)),
+}
+kernels = {}
+for name in _BUILDERS:
+    t = time.perf_counter(); cpu_kernel(name)(*args[name]()); kernels[name] = time.perf_counter() - t
+print(json.dumps({"import_numba_s": imported, "kernels_s": kernels}))
+"""
+
+
+def run(cache_dir):
+    out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "NUMBA_CACHE_DIR": cache_dir})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure():
+    """{"cold": ..., "warm": ...}: the first run with an empty cache, then a run that loads from it."""
+    with tempfile.TemporaryDirectory() as cache:
+        return {"cold": run(cache), "warm": run(cache)}
+
+
+if __name__ == "__main__":
+    result = measure()
+    for kind, r in result.items():
+        total = sum(r["kernels_s"].values())
+        print(f"{kind}: import numba {r['import_numba_s']:.2f} s, kernels {total:.2f} s "
+              + ", ".join(f"{k} {v:.2f}" for k, v in r["kernels_s"].items()))
