@@ -34,23 +34,26 @@ class LSTMSequence(Fused):
         out = xp.empty(xz.shape[:2] + (2 * units,), dtype=xz.dtype)
         gates = xp.empty(xz.shape, dtype=xz.dtype)     # i, f, candidate, o after their activations
         tanh_c = xp.empty(xz.shape[:2] + (units,), dtype=xz.dtype)
-        # sigmoid(z) = 0.5 + 0.5 tanh(z / 2): one tanh over all four gates, with per-column scale and shift
+        # sigmoid(z) = 0.5 + 0.5 tanh(z / 2): one tanh over all four gates. The halving is folded into the
+        # recurrent kernel and the input projections once (exact: a power of two), not done at every step.
         scale = xp.full(4 * units, 0.5, dtype=xz.dtype)
         scale[2 * units:3 * units] = 1.0
-        shift = 0.5 - 0.5 * (scale == 1.0)
+        u_scaled, xz_scaled = u * scale, xz * scale
+        i_cand = xp.empty(h0.shape, dtype=xz.dtype)
         h, c = h0, c0
         for t in range(steps):
             gt = gates[t]
-            xp.matmul(h, u, out=gt)
-            gt += xz[t]
-            gt *= scale
+            xp.matmul(h, u_scaled, out=gt)
+            gt += xz_scaled[t]
             xp.tanh(gt, out=gt)
-            gt *= scale
-            gt += shift
+            for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
+                sigmoid_part *= 0.5
+                sigmoid_part += 0.5
             i, f, cand, o = gt[:, :units], gt[:, units:2 * units], gt[:, 2 * units:3 * units], gt[:, 3 * units:]
             c_new = out[t, :, units:]
             xp.multiply(f, c, out=c_new)
-            c_new += i * cand
+            xp.multiply(i, cand, out=i_cand)
+            c_new += i_cand
             xp.tanh(c_new, out=tanh_c[t])
             xp.multiply(o, tanh_c[t], out=out[t, :, :units])
             if mask is not None:
@@ -63,11 +66,15 @@ class LSTMSequence(Fused):
         xp = xp_of(g)
         steps, units = g.shape[0], h0.shape[1]
         # every gate's slope, for all steps at once: s(1 - s) for the sigmoids, 1 - tanh^2 for the candidate
-        slope = gates * (1.0 - gates)
-        cand_all = gates[:, :, 2 * units:3 * units]
-        slope[:, :, 2 * units:3 * units] = 1.0 - cand_all * cand_all
-        o_all = gates[:, :, 3 * units:]
-        dh_to_dc = o_all * (1.0 - tanh_c * tanh_c)       # d c_t from d h_t
+        # (written into preallocated arrays: no temporary of the gates' size)
+        slope = xp.multiply(gates, gates)
+        xp.subtract(gates, slope, out=slope)
+        cand_slope = slope[:, :, 2 * units:3 * units]
+        xp.multiply(gates[:, :, 2 * units:3 * units], gates[:, :, 2 * units:3 * units], out=cand_slope)
+        xp.subtract(1.0, cand_slope, out=cand_slope)
+        dh_to_dc = xp.multiply(tanh_c, tanh_c)            # d c_t from d h_t: o (1 - tanh(c)^2)
+        xp.subtract(1.0, dh_to_dc, out=dh_to_dc)
+        dh_to_dc *= gates[:, :, 3 * units:]
         c_prev_all = xp.concatenate([c0[None], out[:-1, :, units:]], axis=0)
         dz_all = xp.empty(gates.shape, dtype=g.dtype)
         dh = xp.zeros_like(h0)
