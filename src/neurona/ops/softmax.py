@@ -24,7 +24,8 @@ class Softmax(Primitive):
 
     def forward(self, x, axis):
         xp = xp_of(x)
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e = x - x.max(axis=axis, keepdims=True)
+        xp.exp(e, out=e)  # in place: one array of x's size, not two (attention's scores are large)
         e /= e.sum(axis=axis, keepdims=True)
         return e
 
