@@ -14,6 +14,7 @@ from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
 from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
+from .reductions import column_sums
 
 ACTIVATIONS = (None, "relu")
 
@@ -45,7 +46,7 @@ class Dense(Fused):
                 fast(g.reshape(-1), out.reshape(-1), masked.reshape(-1))
                 g = masked
         return (g @ w.T if needs[0] else None, x.T @ g if needs[1] else None,
-                g.sum(axis=0) if needs[2] else None)
+                column_sums(g) if needs[2] else None)
 
 
 def dense(x, w, b, activation=None):
