@@ -60,7 +60,10 @@ def sum_to_shape(x, shape):
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
     if axes == tuple(range(lead)):  # only leading axes were added (a bias): column sums
-        return column_sums(x.reshape(-1, *shape) if lead != 1 else x).reshape(shape)
+        rows = 1
+        for n in x.shape[:lead]:
+            rows *= n
+        return column_sums(x.reshape((rows,) + shape)).reshape(shape)
     out = x.sum(axis=axes, keepdims=True) if axes else x
     return out.reshape(shape)
 
