@@ -129,9 +129,19 @@ def _max_pool(jit):
 def _max_pool_scatter(jit):
     @jit
     def max_pool_scatter(g, winner, kh, kw, sh, sw, out):
-        """Each pooled gradient added to its window's winning pixel of ``out`` (zeros, the image's shape), window
-        position by window position, in NumPy's order (overlapping windows add in the same order)."""
+        """Each pooled gradient added to its window's winning pixel of ``out`` (zeros, the image's shape).
+        Windows that tile the image (stride = window) touch each pixel once: one pass. Overlapping windows go
+        window position by window position, adding in NumPy's order."""
         n, oh, ow, c = g.shape
+        if sh == kh and sw == kw:
+            for b in range(n):
+                for r in range(oh):
+                    for q in range(ow):
+                        for ch in range(c):
+                            at = winner[b, r, q, ch]
+                            if at != 255:
+                                out[b, r * sh + at // kw, q * sw + at % kw, ch] = g[b, r, q, ch]
+            return
         for at in range(kh * kw):
             i, j = at // kw, at % kw
             for b in range(n):
