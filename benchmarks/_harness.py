@@ -46,12 +46,16 @@ def main(description, script, run_neurona, run_torch, add_arguments=lambda p: No
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--worker", choices=["neurona", "torch"])
+    parser.add_argument("--torch-flush-denormal", action="store_true",
+                        help="run PyTorch with torch.set_flush_denormal(True) (neurona flushes while training)")
     add_arguments(parser)
     args = parser.parse_args(argv)
     if args.worker:
         if args.worker == "torch":
             import torch
             torch.set_num_threads(args.threads)
+            if args.torch_flush_denormal:
+                torch.set_flush_denormal(True)
         seconds, loss, first = (run_neurona if args.worker == "neurona" else run_torch)(args)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_rss_mb": peak, "first_call_s": first}))
@@ -118,6 +122,9 @@ def _passthrough(args, parser):
     out = []
     for action in parser._actions:
         if action.dest in ("help", "repeat", "threads", "worker"):
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            out += [action.option_strings[0]] if getattr(args, action.dest) else []
             continue
         out += [action.option_strings[0], str(getattr(args, action.dest))]
     return out

@@ -16,14 +16,16 @@ import json, time, numpy as np
 t = time.perf_counter(); import numba; imported = time.perf_counter() - t
 from neurona.devices.cpu_kernels import cpu_kernel, _BUILDERS
 f = np.float32
+v = lambda: np.zeros(8, f)
+image, pooled, winners = (1, 4, 4, 2), (1, 2, 2, 2), np.zeros((1, 2, 2, 2), np.uint8)
 args = {
-    "adam": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), np.zeros(8, f), np.zeros(8, f), f(1), f(.1), f(.1), f(1e-7), False),
-    "rmsprop": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), f(1), f(.9), f(.1), f(1e-7)),
-    "sgd_momentum": lambda: (np.zeros(8, f), np.ones(8, f), np.zeros(8, f), f(1), f(.9), False),
-    "max_pool": lambda: (np.ones((1, 4, 4, 2), f), 2, 2, 2, 2, np.empty((1, 2, 2, 2), f), np.empty((1, 2, 2, 2), np.uint8)),
-    "max_pool_scatter": lambda: (np.ones((1, 2, 2, 2), f), np.zeros((1, 2, 2, 2), np.uint8), 2, 2, 2, 2, np.zeros((1, 4, 4, 2), f)),
-    "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros((1, 4, 4, 2), f)),
-    "relu_gradient": lambda: (np.ones(8, f), np.ones(8, f), np.empty(8, f)),
+    "adam": lambda: (v(), v() + 1, v(), v(), v(), f(1), f(.1), f(.1), f(1e-7), False),
+    "rmsprop": lambda: (v(), v() + 1, v(), f(1), f(.9), f(.1), f(1e-7)),
+    "sgd_momentum": lambda: (v(), v() + 1, v(), f(1), f(.9), False),
+    "max_pool": lambda: (np.ones(image, f), 2, 2, 2, 2, np.empty(pooled, f), winners.copy()),
+    "max_pool_scatter": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, 2, 2, np.zeros(image, f)),
+    "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros(image, f)),
+    "relu_gradient": lambda: (v() + 1, v() + 1, v()),
 }
 kernels = {}
 for name in _BUILDERS:

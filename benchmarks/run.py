@@ -93,7 +93,8 @@ def _pair(script, extra, threads, repeat):
 
 def run(args):
     threads = args.threads
-    results = {"machine": machine_info(threads), "cases": {}, "scaling": {}, "inference": {}}
+    results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal},
+               "cases": {}, "scaling": {}, "inference": {}}
     everything = ["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"]
     cases = args.only or everything
     if "overhead" in cases:
@@ -107,8 +108,10 @@ def run(args):
         results["cases"]["import"] = {"description": "python -c 'import ...' (median of 3 fresh interpreters)",
                                       "neurona_s": ours, "pytorch_s": theirs, "ratio": ours / theirs,
                                       "target": IMPORT_TARGET}
+    flush = ["--torch-flush-denormal"] if args.torch_flush_denormal else []
     for name in [c for c in cases if c in TRAINING]:
         script, extra, target, description = TRAINING[name]
+        extra = extra + flush
         if args.quick:
             extra = extra + ["--samples", "6000"]
         results["cases"][name] = {"description": description, "target": target,
@@ -116,7 +119,7 @@ def run(args):
         print(f"  {name}: ratio {results['cases'][name]['ratio']:.2f}", flush=True)
     if "scaling" in cases:
         for name, (script, extra, units, unit) in SCALING.items():
-            r = _pair(script, extra, threads, 1)
+            r = _pair(script, extra + flush, threads, 1)
             results["scaling"][name] = {**r, "unit": unit, "neurona_per_unit_s": r["neurona_s"] / units,
                                         "pytorch_per_unit_s": r["pytorch_s"] / units, "target": SCALING_TARGET}
             print(f"  {name}: ratio {r['ratio']:.2f}", flush=True)
@@ -144,7 +147,9 @@ def markdown(results) -> str:
     lines = [f"# neurona vs PyTorch ({m['date']})", "",
              f"{m['cpu']} ({m['isa']}), {m['cores']} cores, {m['threads']} threads; Python {m['python']}, NumPy "
              f"{m['numpy']} (BLAS: {m['numpy_blas']}), PyTorch {m['torch']} (BLAS: {m['torch_blas']}), neurona "
-             f"{m['neurona']} (GEMM: {m['neurona_gemm']}; fused kernels: {m['neurona_kernels']}).", "",
+             f"{m['neurona']} (GEMM: {m['neurona_gemm']}; fused kernels: {m['neurona_kernels']}). PyTorch "
+             + ("flushes denormals (torch.set_flush_denormal(True))." if m.get("torch_flush_denormal") else
+                "runs with its defaults (denormals not flushed; neurona flushes them while training)."), "",
              "## Training", "",
              "| case | neurona | PyTorch | ratio | target | first call neurona / PyTorch | peak RSS neurona / PyTorch "
              "| RSS ratio |", "|---|---|---|---|---|---|---|---|"]
@@ -186,6 +191,9 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*",
                         choices=["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"])
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--torch-flush-denormal", action="store_true",
+                        help="PyTorch flushes denormals too (torch.set_flush_denormal(True)); by default it runs "
+                             "with its own defaults, which do not")
     args = parser.parse_args(argv)
     results = run(args)
     out = Path(args.out)

@@ -55,7 +55,8 @@ def _train(name, jit, epochs=3, optimizer="adam", **fit_kwargs):
     x, y = make_x(rng), make_y(rng)
     nr.utils.set_random_seed(3)
     model = build()
-    model.compile(optimizer() if callable(optimizer) else optimizer, loss, metrics=["accuracy"] if "categorical" in loss else [], jit=jit)
+    metrics = ["accuracy"] if "categorical" in loss else []
+    model.compile(optimizer() if callable(optimizer) else optimizer, loss, metrics=metrics, jit=jit)
     history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=0, **fit_kwargs)
     return model, history
 

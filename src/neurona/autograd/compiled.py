@@ -3,8 +3,9 @@
 A training step has the same shapes and the same sequence of primitives every time. So ``fit`` runs its first
 steps eagerly while a :class:`Tape` records each primitive the forward pass applies: the primitive, its
 parameters, and where each input comes from (``SLOT``: the output of an earlier record, ``FEED``: the batch,
-``LEAF``: a Tensor made outside the step, a weight say, read afresh each time, ``CONST``: anything else). When two steps give the same tape, with
-equal constants, the tape is a function of the batch and the weights alone, and a :class:`Plan` replays it:
+``LEAF``: a Tensor made outside the step, a weight say, read afresh each time, ``CONST``: anything else). When
+two steps give the same tape, with equal constants, the tape is a function of the batch and the weights alone,
+and a :class:`Plan` replays it:
 
 1. forward: each primitive's ``forward`` on raw arrays, in the recorded order;
 2. reverse: each rule, in reverse order, on the gradients, exactly as the engine's first-order pass does
@@ -12,8 +13,10 @@ equal constants, the tape is a function of the batch and the weights alone, and 
 3. the weights' gradients written straight into the optimizer's flat buffers.
 
 No Tensor, Node or heap is built, no layer or loss is called, no argument is checked again: the Python that
-is left is one loop over the records. A constant that differs between the two traced steps (a dropout mask,
-something computed from the labels outside a primitive) means the step is not static, and it stays eager.
+is left is one loop over the records. Random draws and label encodings are primitives too (``random_mask``,
+``one_hot``), so they run again at each replay. A constant that differs between the two traced steps
+(something computed from the batch outside the primitives, a draw made in plain NumPy) means the step is not
+static, and it stays eager.
 
 >>> import neurona as nr
 >>> w = nr.tensor([2.0], requires_grad=True)
@@ -62,8 +65,7 @@ class Entry:
 
 class Tape:
     """Within ``with``: every primitive applied is recorded (``feeds``: the arrays or Tensors of the batch).
-
-    After ``with``, ``slot(t)`` tells which record produced the Tensor ``t`` (None for another Tensor)."""
+    After ``with``, ``finish(outputs)`` notes which records produced the step's outputs."""
 
     def __init__(self, feeds):
         self.entries: list[Entry] = []

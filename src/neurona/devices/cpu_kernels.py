@@ -41,7 +41,8 @@ def cpu_kernel(name: str):
     """The compiled kernel ``name`` (a key of ``_BUILDERS``), or None without numba."""
     if name not in _KERNELS:
         numba = _numba()
-        _KERNELS[name] = None if numba is None else _BUILDERS[name](numba.njit(cache=True, nogil=True, error_model="numpy"))
+        jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy")
+        _KERNELS[name] = None if jit is None else _BUILDERS[name](jit)
     return _KERNELS[name]
 
 

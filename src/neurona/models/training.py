@@ -3,8 +3,8 @@
 One training step: forward in training mode, loss (plus the weights' regularization penalties), one reverse
 pass, one optimizer update. Metrics and the reported loss are running means over the epoch, weighted by
 batch size. Denormal floats count as zero while training, as in TensorFlow (see
-:mod:`neurona.devices.cpu_flags`). Ctrl-C during ``fit`` is deferred to the end of the current step: the model keeps the weights of
-the last completed step and ``fit`` returns the History of the finished epochs.
+:mod:`neurona.devices.cpu_flags`). Ctrl-C during ``fit`` is deferred to the end of the current step: the model
+keeps the weights of the last completed step and ``fit`` returns the History of the finished epochs.
 
 On a GPU the data moves to the device once per ``fit``, each epoch's shuffled order once per epoch, and the
 running loss and metrics are read back once per logging interval (``LOG_STEPS_GPU`` steps), never per step.
