@@ -201,3 +201,16 @@ def test_compiled_predict_follows_changes_to_the_model():
     np.testing.assert_array_equal(model.predict(x, verbose=0), np.zeros((5, 2), np.float32))
     model.add(L.Dense(3))  # a new layer: traced again
     assert model.predict(x, verbose=0).shape == (5, 3)
+
+
+def test_compiled_predict_keeps_a_bounded_number_of_shapes():
+    from neurona.models.compiled_step import MAX_SIGNATURES
+    model = nr.Sequential([L.Input((None, 3)), L.LSTM(2)])
+    rng = np.random.default_rng(0)
+    for steps in range(1, MAX_SIGNATURES + 10):
+        x = rng.standard_normal((2, steps, 3)).astype(np.float32)
+        model.jit = False
+        expected = model.predict(x, verbose=0)
+        model.jit = True
+        np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
+    assert len(model._compiled_inference.by_signature) <= MAX_SIGNATURES

@@ -18,6 +18,7 @@ from ..autograd.tensor import Tensor
 from ..layers.base import mutation_count
 
 _EAGER = "eager"  # a signature whose two traced steps differed
+MAX_SIGNATURES = 64  # predict keeps at most this many batch shapes' tapes and plans
 
 
 class CompiledTraining:
@@ -122,6 +123,8 @@ class CompiledInference:
             with tape:
                 out = self.model(Tensor(x), training=False)
         tape.finish([out])
+        if len(self.by_signature) >= MAX_SIGNATURES:  # inputs of ever new shapes: keep the memory bounded
+            self.by_signature.clear()
         self.by_signature[signature] = tape if known is None else self._plan(known, tape)
         self.version = mutation_count()  # a first call builds the layers: that is not a change
         return out.data
