@@ -35,7 +35,7 @@ import numpy as np
 
 from . import engine
 from ..devices import backend
-from .engine import _accumulate, _fit_gradient
+from .engine import _fit_gradient, _received
 from .namespaces import RAW
 from .scatter_grad import ScatterGrad
 from .tensor import Tensor
@@ -282,12 +282,5 @@ class Plan:
 
 def _add(store, key, gx, owned, owner=None):
     """``store[key] += gx`` as the engine accumulates (sparse gradients added in place into its own arrays)."""
-    owner = key if owner is None else owner
     prev = store[key] if isinstance(store, list) else store.get(key)
-    if prev is not None:
-        store[key] = _accumulate(prev, gx, owner, owned)
-        return
-    if gx.__class__ is ScatterGrad:
-        gx = gx.materialize()
-        owned.add(owner)
-    store[key] = gx
+    store[key] = _received(prev, gx, key if owner is None else owner, owned)

@@ -252,25 +252,17 @@ class _Gradients:
                 to_leaf(x, gx)
             elif useful is None or node in useful:
                 prev = grads.get(node)
-                if prev is not None:
-                    grads[node] = _accumulate(prev, gx, node, owned)
-                    return
-                if gx.__class__ is ScatterGrad:
-                    gx = gx.materialize()
-                    owned.add(node)
-                grads[node] = gx
-                heappush(heap, (-node.seq, node))
+                grads[node] = _received(prev, gx, node, owned)
+                if prev is None:
+                    heappush(heap, (-node.seq, node))
         return send
 
     def _to_leaf(self, x, gx):
         entry = self.leaf_grads.get(id(x))
         if entry is not None:
-            entry[1] = _accumulate(entry[1], gx, id(x), self.owned)
-        elif gx.__class__ is ScatterGrad:
-            self.leaf_grads[id(x)] = [x, gx.materialize()]
-            self.owned.add(id(x))
+            entry[1] = _received(entry[1], gx, id(x), self.owned)
         else:
-            self.leaf_grads[id(x)] = [x, gx]
+            self.leaf_grads[id(x)] = [x, _received(None, gx, id(x), self.owned)]
 
     def finish(self, accumulate):
         """The captured gradients of the targets; with ``accumulate``, the leaves' ``.grad`` updated."""
@@ -282,6 +274,17 @@ class _Gradients:
             elif accumulate:
                 _accumulate_leaf(x, g, plan.tensor_mode)
         return plan.captured
+
+
+def _received(prev, gx, key, owned):
+    """What an input holds after receiving ``gx`` on top of ``prev`` (None: nothing yet). A sparse (scatter)
+    gradient is made dense on arrival, in an array the engine then owns (``key`` in ``owned``)."""
+    if prev is not None:
+        return _accumulate(prev, gx, key, owned)
+    if gx.__class__ is ScatterGrad:
+        owned.add(key)
+        return gx.materialize()
+    return gx
 
 
 def _accumulate(prev, gx, key, owned):
