@@ -62,6 +62,16 @@ def test_flush_denormals_is_scoped():
         assert cpu_flags._library() is False
 
 
+def test_nested_flush_denormals_keeps_flushing_until_the_outer_block_ends():
+    with cpu_flags.flush_denormals() as active:
+        with cpu_flags.flush_denormals():
+            pass
+        after_inner = np.float32(1e-39) * np.float32(1.0)
+    if active:
+        assert after_inner == 0
+    assert np.float32(1e-39) * np.float32(1.0) != 0
+
+
 def test_flush_denormals_restores_after_an_error():
     with pytest.raises(KeyError), cpu_flags.flush_denormals():
         raise KeyError("x")

@@ -24,11 +24,13 @@ import ctypes
 import ctypes.util
 import platform
 import struct
+import threading
 
 _FTZ_DAZ = 0x8040       # MXCSR bit 15 (flush to zero) and bit 6 (denormals are zero)
 _MXCSR_OFFSET = 28      # where glibc's x86-64 fenv_t keeps the MXCSR copy
 _FENV_BYTES = 32
 _libm = None            # the C maths library once found; False where flushing is not available
+_thread = threading.local()  # .flushing: this thread is inside flush_denormals (the MXCSR is per thread)
 
 
 def _library():
@@ -72,14 +74,20 @@ def _write(lib, saved, mxcsr):
 
 @contextlib.contextmanager
 def flush_denormals():
-    """Within ``with``: denormal floats read and produced as zero (this thread). Yields whether it is active."""
+    """Within ``with``: denormal floats read and produced as zero (this thread). Yields whether it is active.
+    Nested inside another (the optimizer's update inside ``fit``), it leaves the register alone."""
     lib = _library()
     if not lib:
         yield False
         return
+    if getattr(_thread, "flushing", False):
+        yield True
+        return
     saved = _read(lib)
     _write(lib, saved, saved[1] | _FTZ_DAZ)
+    _thread.flushing = True
     try:
         yield True
     finally:
+        _thread.flushing = False
         _write(lib, saved, saved[1])

@@ -52,16 +52,13 @@ class CompiledTraining:
     def _plan(self, signature, first, second):
         """The plan of two traced steps of one signature, or ``_EAGER`` (the reason in ``why_eager``)."""
         variables = self.model.trainable_weights
-        why = tape_difference(first, second)
-        if why is None and self._gradient_views(variables) is None:
-            why = "the optimizer was built for other variables"
-        if why is None:
-            try:
-                return Plan(second, variables)
-            except ValueError as exc:
-                why = str(exc)
-        self.why_eager[signature] = why
-        return _EAGER
+        if self._gradient_views(variables) is None:
+            plan, why = _EAGER, "the optimizer was built for other variables"
+        else:
+            plan, why = _plan_of(first, second, variables)
+        if plan is _EAGER:
+            self.why_eager[signature] = why
+        return plan
 
     def _gradient_views(self, variables):
         """The optimizer's flat gradient buffer, viewed per trainable weight (None if it was built for others)."""
@@ -125,15 +122,17 @@ class CompiledInference:
         tape.finish([out])
         if len(self.by_signature) >= MAX_SIGNATURES:  # inputs of ever new shapes: keep the memory bounded
             self.by_signature.clear()
-        self.by_signature[signature] = tape if known is None else self._plan(known, tape)
+        self.by_signature[signature] = tape if known is None else _plan_of(known, tape, [])[0]
         self.version = mutation_count()  # a first call builds the layers: that is not a change
         return out.data
 
-    @staticmethod
-    def _plan(first, second):
-        if tape_difference(first, second) is not None:
-            return _EAGER
+
+def _plan_of(first, second, weights):
+    """``(Plan, None)`` from two traced steps that did the same thing, else ``(_EAGER, the reason)``."""
+    why = tape_difference(first, second)
+    if why is None:
         try:
-            return Plan(second, [])
-        except ValueError:
-            return _EAGER
+            return Plan(second, weights), None
+        except ValueError as exc:
+            why = str(exc)
+    return _EAGER, why

@@ -22,6 +22,7 @@ from .. import random as nr_random
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor
 from ..devices import to_device
+from ..devices.backend import xp_of
 from ..devices.cpu_flags import flush_denormals
 from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
@@ -341,7 +342,7 @@ class TrainingMixin:
             x = to_device(x, device)
         forward = self._predict_step()
         outputs = [forward(x[index]) for index in D.batches(len(x), batch_size)]
-        out = outputs[0] if len(outputs) == 1 else self._xp_of_outputs(outputs).concatenate(outputs, axis=0)
+        out = outputs[0] if len(outputs) == 1 else xp_of(outputs[0]).concatenate(outputs, axis=0)
         return to_device(out, "cpu") if device != "cpu" else out
 
     def _predict_step(self):
@@ -356,8 +357,3 @@ class TrainingMixin:
     def _eager_predict(self, x):
         with no_grad():
             return self(Tensor(x), training=False).data
-
-    @staticmethod
-    def _xp_of_outputs(outputs):
-        from ..devices.backend import xp_of
-        return xp_of(outputs[0])

@@ -9,13 +9,7 @@ from __future__ import annotations
 from ..autograd.engine import ShapeError, apply
 from ..autograd.primitive import REGISTRY, Bilinear
 from ._common import NO_PARAMS, operand
-
-
-def _prod(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
+from .shape import _prod
 
 
 def _swap_last(F, a):

@@ -7,7 +7,9 @@ from __future__ import annotations
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
 from ..checks import axis as checked_axis, is_int, torch_names
+from ..devices.backend import xp_of
 from ._common import as_tensor, value
+from .shape import _prod
 
 
 def normalize_axis(axis, ndim):
@@ -60,10 +62,7 @@ def sum_to_shape(x, shape):
     lead = x.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
     if axes == tuple(range(lead)):  # only leading axes were added (a bias): column sums
-        rows = 1
-        for n in x.shape[:lead]:
-            rows *= n
-        return column_sums(x.reshape((rows,) + shape)).reshape(shape)
+        return column_sums(x.reshape((_prod(x.shape[:lead]),) + shape)).reshape(shape)
     out = x.sum(axis=axes, keepdims=True) if axes else x
     return out.reshape(shape)
 
@@ -72,7 +71,6 @@ def column_sums(x):
     """``x.sum(axis=0)``, as a vector-matrix product when ``x`` is a tall contiguous float array: NumPy sums the
     columns of a (43264, 32) float32 array in 1.15 ms, BLAS in 0.21 ms (measured)."""
     if x.ndim >= 2 and x.shape[0] >= 256 and x.dtype.kind == "f" and x.flags.c_contiguous:
-        from ..devices.backend import xp_of
         rows = x.shape[0]
         return (xp_of(x).ones(rows, dtype=x.dtype) @ x.reshape(rows, -1)).reshape(x.shape[1:])
     return x.sum(axis=0)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..devices.backend import has_cuda_kernels, xp_of
 from ..devices.cpu_kernels import kernel_for
 from .. import checks
@@ -25,11 +23,6 @@ from .base import Optimizer
 def _on_gpu(group) -> bool:
     """True when the buffers live on a GPU that runs neurona's fused update kernels."""
     return has_cuda_kernels(xp_of(group.params))
-
-
-def _fused_cpu(group, name):
-    """The fused one-pass CPU kernel ``name`` for this group's buffers, or None (NumPy path)."""
-    return kernel_for(name, group.params)
 
 
 def _same_dtype(group, *values):
@@ -56,7 +49,7 @@ class SGD(Optimizer):
             from ..devices.cuda_kernels import sgd_momentum_kernel
             sgd_momentum_kernel()(g, lr, self.momentum, self.nesterov, p, group.slots["momentum"])
             return
-        kernel = self.momentum and _fused_cpu(group, "sgd_momentum")
+        kernel = self.momentum and kernel_for("sgd_momentum", group.params)
         if kernel:
             kernel(p, g, group.slots["momentum"], *_same_dtype(group, lr, self.momentum), self.nesterov)
             return
@@ -102,7 +95,7 @@ class Adam(Optimizer):
             from ..devices.cuda_kernels import adam_kernel
             adam_kernel()(g, alpha, self.beta_1, self.beta_2, self.epsilon, p, m, v)
             return
-        kernel = _fused_cpu(group, "adam")
+        kernel = kernel_for("adam", group.params)
         if kernel:
             v_hat = group.slots["v_hat"] if self.amsgrad else v
             kernel(p, g, m, v, v_hat, *_same_dtype(group, alpha, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon),
@@ -161,7 +154,7 @@ class RMSprop(Optimizer):
             from ..devices.cuda_kernels import rmsprop_kernel
             rmsprop_kernel()(g, lr, self.rho, self.epsilon, p, v)
             return
-        kernel = not self.centered and not self.momentum and _fused_cpu(group, "rmsprop")
+        kernel = not self.centered and not self.momentum and kernel_for("rmsprop", group.params)
         if kernel:
             kernel(p, g, v, *_same_dtype(group, lr, self.rho, 1.0 - self.rho, self.epsilon))
             return
