@@ -7,9 +7,12 @@ check the fast path against it.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
+from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
 
 
@@ -38,71 +41,103 @@ class LSTMSequence(Fused):
         # recurrent kernel and the input projections once (exact: a power of two), not done at every step.
         scale = xp.full(4 * units, 0.5, dtype=xz.dtype)
         scale[2 * units:3 * units] = 1.0
-        u_scaled, xz_scaled = u * scale, xz * scale
+        u_scaled = u * scale
+        gate_kernel, add_scaled = kernel_for("lstm_gates", xz, u, h0, c0), kernel_for("add_scaled", xz)
+        xz_scaled = xz if add_scaled is not None else xz * scale   # the kernel scales each step as it adds it
         i_cand = xp.empty(h0.shape, dtype=xz.dtype)
+        state = xp.concatenate([h0, c0], axis=1)   # [h, c] of the previous step, rows contiguous for the kernel
         h, c = h0, c0
         for t in range(steps):
             gt = gates[t]
             xp.matmul(h, u_scaled, out=gt)
-            gt += xz_scaled[t]
+            if add_scaled is not None:
+                add_scaled(gt, xz[t], scale)
+            else:
+                gt += xz_scaled[t]
             xp.tanh(gt, out=gt)
-            for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
-                sigmoid_part *= 0.5
-                sigmoid_part += 0.5
-            i, f, cand, o = gt[:, :units], gt[:, units:2 * units], gt[:, 2 * units:3 * units], gt[:, 3 * units:]
             c_new = out[t, :, units:]
-            xp.multiply(f, c, out=c_new)
-            xp.multiply(i, cand, out=i_cand)
-            c_new += i_cand
+            if gate_kernel is not None:   # the same arithmetic as below, in one pass
+                gate_kernel(gt, state, out[t])
+            else:
+                for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
+                    sigmoid_part *= 0.5
+                    sigmoid_part += 0.5
+                xp.multiply(gt[:, units:2 * units], c, out=c_new)
+                xp.multiply(gt[:, :units], gt[:, 2 * units:3 * units], out=i_cand)
+                c_new += i_cand
             xp.tanh(c_new, out=tanh_c[t])
-            xp.multiply(o, tanh_c[t], out=out[t, :, :units])
+            xp.multiply(gt[:, 3 * units:], tanh_c[t], out=out[t, :, :units])
             if mask is not None:
                 out[t] = xp.where(mask[t], out[t], xp.concatenate([h, c], axis=1))
-            h, c = out[t, :, :units], out[t, :, units:]
+            h, c, state = out[t, :, :units], out[t, :, units:], out[t]
         return out, (gates, tanh_c)
 
     def fast_vjp(self, g, out, xz, u, h0, c0, mask=None, aux=None):
         gates, tanh_c = aux
         xp = xp_of(g)
-        steps, units = g.shape[0], h0.shape[1]
-        # every gate's slope, for all steps at once: s(1 - s) for the sigmoids, 1 - tanh^2 for the candidate
-        # (written into preallocated arrays: no temporary of the gates' size)
-        slope = xp.multiply(gates, gates)
-        xp.subtract(gates, slope, out=slope)
-        cand_slope = slope[:, :, 2 * units:3 * units]
-        xp.multiply(gates[:, :, 2 * units:3 * units], gates[:, :, 2 * units:3 * units], out=cand_slope)
-        xp.subtract(1.0, cand_slope, out=cand_slope)
-        dh_to_dc = xp.multiply(tanh_c, tanh_c)            # d c_t from d h_t: o (1 - tanh(c)^2)
-        xp.subtract(1.0, dh_to_dc, out=dh_to_dc)
-        dh_to_dc *= gates[:, :, 3 * units:]
+        units = h0.shape[1]
         c_prev_all = xp.concatenate([c0[None], out[:-1, :, units:]], axis=0)
-        dz_all = xp.empty(gates.shape, dtype=g.dtype)
-        dh = xp.zeros_like(h0)
-        dc = xp.zeros_like(c0)
         u_t = xp.ascontiguousarray(u.T)  # 28 products with a contiguous operand beat 28 with a transposed one
-        for t in reversed(range(steps)):
-            gh = g[t, :, :units] + dh
-            gc = g[t, :, units:] + dc
-            if mask is not None:
-                keep = mask[t]
-                carry_h, carry_c = gh * (1.0 - keep), gc * (1.0 - keep)
-                gh *= keep
-                gc *= keep
-            gt, dz = gates[t], dz_all[t]
-            gc += gh * dh_to_dc[t]                         # the cell state's whole gradient at step t
-            xp.multiply(gc, gt[:, 2 * units:3 * units], out=dz[:, :units])   # through the input gate
-            xp.multiply(gc, c_prev_all[t], out=dz[:, units:2 * units])       # through the forget gate
-            xp.multiply(gc, gt[:, :units], out=dz[:, 2 * units:3 * units])   # through the candidate
-            xp.multiply(gh, tanh_c[t], out=dz[:, 3 * units:])                 # through the output gate
-            dz *= slope[t]
-            dh = dz @ u_t
-            dc = gc * gt[:, units:2 * units]
-            if mask is not None:
-                dh += carry_h
-                dc += carry_c
+        kernel = kernel_for("lstm_gates_backward", g, u, h0, c0) if mask is None else None
+        if kernel is not None:
+            dz_all, dh, dc = _lstm_bptt_kernel(kernel, g, gates, tanh_c, c_prev_all, u_t, h0, c0)
+        else:
+            dz_all, dh, dc = _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask)
         h_prev_all = xp.concatenate([h0[None], out[:-1, :, :units]], axis=0).reshape(-1, units)
         du = h_prev_all.T @ dz_all.reshape(-1, 4 * units)
         return dz_all, du, dh, dc
+
+
+def _lstm_bptt_kernel(kernel, g, gates, tanh_c, c_prev_all, u_t, h0, c0):
+    """Backpropagation through an unmasked LSTM with the compiled step of
+    :mod:`~neurona.devices.cpu_kernels` (the same arithmetic as :func:`_lstm_bptt`, one pass per step)."""
+    g = np.ascontiguousarray(g)
+    dz_all = np.empty(gates.shape, dtype=g.dtype)
+    dh, dc = np.zeros_like(h0), np.zeros_like(c0)
+    for t in reversed(range(g.shape[0])):
+        kernel(g[t], dh, dc, gates[t], c_prev_all[t], tanh_c[t], dz_all[t])
+        dh = dz_all[t] @ u_t
+    return dz_all, dh, dc
+
+
+def _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask):
+    """Backpropagation through the LSTM's time loop on whole arrays: the pre-activation gradients of every
+    step, and the gradients reaching ``h0`` and ``c0``."""
+    units = h0.shape[1]
+    # every gate's slope, for all steps at once: s(1 - s) for the sigmoids, 1 - tanh^2 for the candidate
+    # (written into preallocated arrays: no temporary of the gates' size)
+    slope = xp.multiply(gates, gates)
+    xp.subtract(gates, slope, out=slope)
+    cand_slope = slope[:, :, 2 * units:3 * units]
+    xp.multiply(gates[:, :, 2 * units:3 * units], gates[:, :, 2 * units:3 * units], out=cand_slope)
+    xp.subtract(1.0, cand_slope, out=cand_slope)
+    dh_to_dc = xp.multiply(tanh_c, tanh_c)            # d c_t from d h_t: o (1 - tanh(c)^2)
+    xp.subtract(1.0, dh_to_dc, out=dh_to_dc)
+    dh_to_dc *= gates[:, :, 3 * units:]
+    dz_all = xp.empty(gates.shape, dtype=g.dtype)
+    dh = xp.zeros_like(h0)
+    dc = xp.zeros_like(c0)
+    for t in reversed(range(g.shape[0])):
+        gh = g[t, :, :units] + dh
+        gc = g[t, :, units:] + dc
+        if mask is not None:
+            keep = mask[t]
+            carry_h, carry_c = gh * (1.0 - keep), gc * (1.0 - keep)
+            gh *= keep
+            gc *= keep
+        gt, dz = gates[t], dz_all[t]
+        gc += gh * dh_to_dc[t]                         # the cell state's whole gradient at step t
+        xp.multiply(gc, gt[:, 2 * units:3 * units], out=dz[:, :units])   # through the input gate
+        xp.multiply(gc, c_prev_all[t], out=dz[:, units:2 * units])       # through the forget gate
+        xp.multiply(gc, gt[:, :units], out=dz[:, 2 * units:3 * units])   # through the candidate
+        xp.multiply(gh, tanh_c[t], out=dz[:, 3 * units:])                 # through the output gate
+        dz *= slope[t]
+        dh = dz @ u_t
+        dc = gc * gt[:, units:2 * units]
+        if mask is not None:
+            dh += carry_h
+            dc += carry_c
+    return dz_all, dh, dc
 
 
 class GRUSequence(Fused):
