@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+from .distributed import comm
 
 
 class Callback:
@@ -251,7 +254,8 @@ class TerminateOnNaN(Callback):
 
 
 class CSVLogger(Callback):
-    """Write one CSV row per epoch (epoch and every log value) to ``filename``."""
+    """Write one CSV row per epoch (epoch and every log value) to ``filename`` (in an MPI job: rank 0 only, the
+    logs being the same global figures on every rank)."""
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
@@ -260,7 +264,7 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, logs=None):
         exists = Path(self.filename).exists() and self.append
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._file = open(self.filename if comm.is_main() else os.devnull, "a" if self.append else "w", newline="")
         self._writer, self._keys = None, None
         self._header_written = exists
 

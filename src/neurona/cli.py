@@ -10,6 +10,8 @@ Bad input ends with a one-line error and a non-zero exit status, never a traceba
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -62,24 +64,37 @@ def cmd_graph(args) -> int:
 
 def train(dataset, data=None, epochs=None, batch_size=None, optimizer=None, out="neurona-out", seed=0,
           verbose="auto", verify=True) -> dict:
-    """Train a recipe, print the test figure and the diagnosis, write the curves and the model to ``out``."""
+    """Train a recipe, print the test figure and the diagnosis, write the curves and the model to ``out``.
+    Under ``mpiexec -n N`` the ranks train data-parallel (``fit(distribute=True)``); rank 0 prints and writes."""
+    import neurona as nr
+    nr.distributed.init()
+    if not nr.distributed.is_main():  # under mpiexec: every rank trains, rank 0 alone reports and writes
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify)
+    return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify)
+
+
+def _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify) -> dict:
     import neurona as nr
     from neurona.recipes import RECIPES
     nr.utils.set_random_seed(seed)
     task = RECIPES[dataset](data, verify=verify)
     task.model.compile(optimizer or task.optimizer, task.loss, task.metrics)
     print(f"{task.name}: {len(task.x_train)} training and {len(task.x_test)} test samples")
+    if nr.distributed.size() > 1:
+        print(f"data-parallel over {nr.distributed.size()} MPI ranks: each trains on its shard of every batch")
     task.model.summary()
     history = task.model.fit(task.x_train, task.y_train, epochs=task.epochs if epochs is None else epochs,
                              batch_size=task.batch_size if batch_size is None else batch_size,
-                             validation_split=0.2, verbose=verbose)
+                             validation_split=0.2, verbose=verbose, distribute=True)
     results = task.model.evaluate(task.x_test, task.y_test, verbose=0, return_dict=True)
     figure = results[task.report] if task.report in results else results["loss"]
     diagnosis = nr.diagnose(history)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     curves = folder / f"{task.name}_learning_curves.png"
-    nr.viz.plot_history(history, curves, title=task.name)
+    if nr.distributed.is_main():
+        folder.mkdir(parents=True, exist_ok=True)
+        nr.viz.plot_history(history, curves, title=task.name)
     model_path = folder / f"{task.name}.neurona"
     task.model.save(model_path)
     print(f"test {task.report}: {figure:.4f}")

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from . import random as nr_random
-from .devices.backend import DEFAULT_FLOAT
+from .devices import backend
 
 TRUNCATED_STD = 0.87962566103423978  # std of a unit normal truncated at +-2, used to rescale
 
@@ -44,7 +44,7 @@ class Initializer:
         return np.random.default_rng(self.seed)
 
     def __call__(self, shape, dtype=None):
-        return np.ascontiguousarray(self.sample(self._rng(), tuple(shape)), dtype=dtype or DEFAULT_FLOAT)
+        return np.ascontiguousarray(self.sample(self._rng(), tuple(shape)), dtype=dtype or backend.DEFAULT_FLOAT)
 
     def sample(self, rng, shape):
         raise NotImplementedError

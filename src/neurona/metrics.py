@@ -38,6 +38,9 @@ def _weights(sample_weight, like):
 class Metric:
     """Base class: subclasses give per-sample values in ``values``; the result is their (weighted) mean."""
     direction = "up"
+    #: The attributes that hold the state: sums over samples, so states of several shards add up (data-parallel
+    #: training sums them over the ranks before ``result``).
+    state_names = ("total", "count")
 
     def __init__(self, name=None):
         self.name = name or type(self).__name__.lower()
@@ -123,6 +126,8 @@ class _Confusion(Metric):
         self.threshold = threshold
         super().__init__(name)
 
+    state_names = ("tp", "fp", "fn")
+
     def reset_state(self):
         self.tp = self.fp = self.fn = 0.0
 
@@ -169,6 +174,8 @@ class AUC(Metric):
         inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
         self.thresholds = np.array([0.0 - eps] + inner + [1.0 + eps])
         super().__init__(name)
+
+    state_names = ("pos", "neg")
 
     def reset_state(self):
         self.pos = np.zeros(self.num_thresholds)  # weighted positives predicted above each threshold

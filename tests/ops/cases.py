@@ -175,6 +175,8 @@ def _shape_cases():
     yield Case("random_mask", lambda x: x * nr.ops.random_mask(x, 0.5, x.shape, np.random.default_rng(0)),
                lambda x: x * torch.as_tensor((np.random.default_rng(0).random(tuple(x.shape), dtype=np.float32)
                                               >= 0.5).astype(np.float64) * 2.0), ((3, 4),))
+    # one process: the sum over ranks is the identity (two ranks: tests/distributed, under mpiexec)
+    yield Case("allreduce_sum", lambda x: nr.ops.allreduce_sum(x) * x, lambda x: x * x, ((3, 4),), second_order=True)
     yield Case("one_hot", lambda x: x * nr.ops.one_hot(np.array([2, 0, 1]), 4, x.dtype),
                lambda x: x * torch.nn.functional.one_hot(torch.tensor([2, 0, 1]), 4).to(x.dtype), ((3, 4),))
     yield Case("getitem_basic", lambda x: x[1:, ::2, None, 0], lambda x: x[1:, ::2, None, 0], ((3, 4, 2),))

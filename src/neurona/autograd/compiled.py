@@ -215,12 +215,13 @@ class Plan:
         slots, _ = self._forward(feeds)
         return [slots[k] for k in self.outputs]
 
-    def run(self, feeds):
+    def run(self, feeds, seed=1.0):
+        """The outputs and the weights' gradients of ``seed`` times the first output (the loss)."""
         slots, saved = self._forward(feeds)
         for k in self.release_after_forward:
             slots[k] = None
         outputs = [slots[k] for k in self.outputs]
-        return outputs, self._backward(slots, saved)
+        return outputs, self._backward(slots, saved, seed)
 
     def _forward(self, feeds):
         """Every record's forward, in order; returns the outputs and, for the records that need a reverse
@@ -242,9 +243,12 @@ class Plan:
                 saved[k] = (arrays, params, aux)
         return slots, saved
 
-    def _backward(self, slots, saved):
+    def _backward(self, slots, saved, seed=1.0):
         loss = slots[self.outputs[0]]
-        grads = {self.outputs[0]: backend.xp_of(loss).ones_like(loss)}
+        first = backend.xp_of(loss).ones_like(loss)
+        if seed != 1.0:
+            first *= seed
+        grads = {self.outputs[0]: first}
         leaf_grads = [None] * self.n_weights
         owned = set()
         for i, k in enumerate(self.reverse):

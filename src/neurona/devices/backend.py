@@ -17,8 +17,28 @@ import sys
 
 import numpy as np
 
-#: The dtype of tensors made from Python floats, and of layer weights.
+#: The dtype of tensors made from Python floats, of layer weights and of model inputs (see :func:`set_floatx`).
 DEFAULT_FLOAT = np.dtype(np.float32)
+
+
+def floatx() -> str:
+    """The default float dtype's name, Keras' ``floatx()``: ``"float32"`` unless :func:`set_floatx` changed it."""
+    return DEFAULT_FLOAT.name
+
+
+def set_floatx(dtype) -> None:
+    """Make ``dtype`` ("float32" or "float64") the dtype of new weights, float tensors and model inputs, as
+    Keras' ``set_floatx`` does. float64 is for checking numerics (gradients, equivalence tests); it is slower.
+
+    >>> set_floatx("float64"); floatx()
+    'float64'
+    >>> set_floatx("float32")
+    """
+    global DEFAULT_FLOAT
+    allowed = ("float32", "float64")
+    if str(dtype) not in allowed and getattr(dtype, "__name__", None) not in allowed:
+        raise ValueError(f"set_floatx: dtype must be one of {allowed}, got {dtype!r}")
+    DEFAULT_FLOAT = np.dtype(str(dtype) if str(dtype) in allowed else dtype.__name__)
 
 _cupy = None  # the cupy module, once something has asked for it
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, losses, optimizers
+from ..distributed import comm
 from ..devices import device_of, to_device
 from .archive import CheckpointError, npz_bound, open_archive, read_arrays
 from .atomic import atomic_write
@@ -42,8 +43,11 @@ __all__ = ["CheckpointError", "save_model", "load_model", "save_weights", "load_
 # ---- saving -----------------------------------------------------------------------------------------------
 
 def save_model(model, path):
-    """Write ``model`` to ``path`` atomically (see the module docstring). Warns when a weight is NaN or Inf."""
+    """Write ``model`` to ``path`` atomically (see the module docstring). Warns when a weight is NaN or Inf.
+    In an MPI job only rank 0 writes (the ranks hold the same weights; see :mod:`neurona.distributed`)."""
     from ..layers.base import serialize
+    if not comm.is_main():
+        return
     config = serialize(model)
     if model.build_input_shape is not None and not isinstance(model.build_input_shape, list):
         config["build_input_shape"] = [None if d is None else int(d) for d in model.build_input_shape]
@@ -69,7 +73,9 @@ def save_model(model, path):
 
 
 def save_weights(model, path):
-    """Write the model's weights to a ``.npz`` file, atomically."""
+    """Write the model's weights to a ``.npz`` file, atomically (in an MPI job, rank 0 only)."""
+    if not comm.is_main():
+        return
     _warn_if_not_finite(model, path)
     with atomic_write(path) as f:
         f.write(_npz_bytes(_weight_arrays(model)))

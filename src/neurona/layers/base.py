@@ -22,7 +22,7 @@ from .. import initializers, regularizers
 from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..devices.backend import DEFAULT_FLOAT
+from ..devices import backend
 from ..utils import snake_case
 
 #: Every Layer subclass by class name (to rebuild saved models); see :func:`layer_class`.
@@ -106,8 +106,8 @@ def to_input_tensor(x) -> Tensor:
     if isinstance(x, Tensor):
         return x
     array = np.asarray(x)
-    if array.dtype.kind == "f" and array.dtype != DEFAULT_FLOAT:
-        array = array.astype(DEFAULT_FLOAT)
+    if array.dtype.kind == "f" and array.dtype != backend.DEFAULT_FLOAT:
+        array = array.astype(backend.DEFAULT_FLOAT)
     return Tensor(array)
 
 
@@ -195,7 +195,7 @@ class Layer:
     # ---- weights -------------------------------------------------------------------------------------------
     def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None) -> Tensor:
         """Create a weight of ``shape`` from ``initializer``; penalised by ``regularizer`` when given."""
-        _charge_weight(self.name, tuple(shape), DEFAULT_FLOAT)
+        _charge_weight(self.name, tuple(shape), backend.DEFAULT_FLOAT)
         value = initializers.get(initializer)(tuple(shape))
         w = Tensor(value, requires_grad=trainable)
         w.name = f"{self.name}/{name}"
@@ -339,7 +339,7 @@ class Layer:
     def output_shape_for(self, input_shape) -> tuple:
         """The output shape for an input shape (batch axis None), found by running a batch of one."""
         with no_grad():
-            out = self(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=DEFAULT_FLOAT)), training=False)
+            out = self(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=backend.DEFAULT_FLOAT)), training=False)
         return (None,) + tuple(out.shape[1:])
 
     # ---- saving ---------------------------------------------------------------------------------------------

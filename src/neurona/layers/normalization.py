@@ -12,6 +12,7 @@ from .. import checks, ops
 from ..autograd.tensor import Tensor
 from ..devices.backend import to_numpy, xp_of
 from ..devices import device_of, to_device
+from ..distributed import comm
 from ..functional import mean
 from .base import Layer
 
@@ -40,9 +41,16 @@ class BatchNormalization(Layer):
     """In training: ``gamma * (x - batch_mean) / sqrt(batch_var + epsilon) + beta`` and the moving statistics
     move towards the batch's (``moving = moving * momentum + batch * (1 - momentum)``). In inference the moving
     statistics are used. Keras defaults: ``momentum=0.99, epsilon=1e-3``; the batch variance is the biased one.
+
+    In data-parallel training (:mod:`neurona.distributed`) each rank normalizes with the statistics of its own
+    shard by default (Horovod's default; the moving statistics then differ between ranks, and rank 0's are
+    saved). ``synchronized=True`` (Keras 3's flag) sums the statistics over the ranks, so every rank uses the
+    global batch's mean and variance, as one process on the whole batch would; it costs two Allreduces per
+    layer and step, forward and backward.
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, **kwargs):
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, synchronized=False,
+                 **kwargs):
         super().__init__(**kwargs)
         if not checks.is_int(axis):
             raise TypeError(f"BatchNormalization: axis must be an integer, got {axis!r}")
@@ -50,6 +58,9 @@ class BatchNormalization(Layer):
         self.momentum = checks.number(momentum, "momentum", "BatchNormalization", 0, 1)
         self.epsilon = checks.number(epsilon, "epsilon", "BatchNormalization", low=0)
         self.center, self.scale = center, scale
+        if not isinstance(synchronized, (bool, np.bool_)):
+            raise TypeError(f"BatchNormalization: synchronized must be True or False, got {synchronized!r}")
+        self.synchronized = bool(synchronized)
 
     def build(self, input_shape):
         self.expected_input = _feature_spec(input_shape, self.axis, f"BatchNormalization layer {self.name!r}")
@@ -62,7 +73,11 @@ class BatchNormalization(Layer):
     def call(self, x, training=False):
         axes, axis = _reduction_axes(x.ndim, self.axis)
         shape = _broadcast_shape(x.ndim, axis, x.shape[axis])
-        if training:
+        if training and self.synchronized and comm.active():
+            batch_mean, centered, batch_var = _global_batch_moments(x, axes)
+            self._update_moving(batch_mean.data.reshape(-1), batch_var.data.reshape(-1))
+            normalized = centered / ops.sqrt(batch_var + self.epsilon)
+        elif training:
             batch_mean = mean(x, axis=axes, keepdims=True)
             centered = x - batch_mean
             batch_var = mean(centered * centered, axis=axes, keepdims=True)
@@ -85,7 +100,18 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}
+                "center": self.center, "scale": self.scale, "synchronized": self.synchronized}
+
+
+def _global_batch_moments(x, axes):
+    """The mean and biased variance over ``axes`` of the global batch (every rank's ``x`` together), and ``x``
+    centred: sums over the ranks with ``ops.allreduce_sum``, whose gradient flows back to every rank."""
+    rows = np.array([float(np.prod([x.shape[a] for a in axes]))])
+    count = float(comm.allreduce_sum_(rows)[0])
+    batch_mean = ops.allreduce_sum(ops.sum(x, axis=axes, keepdims=True)) / count
+    centered = x - batch_mean
+    batch_var = ops.allreduce_sum(ops.sum(centered * centered, axis=axes, keepdims=True)) / count
+    return batch_mean, centered, batch_var
 
 
 class Normalization(Layer):

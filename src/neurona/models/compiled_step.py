@@ -75,7 +75,7 @@ class CompiledTraining:
     def _replay(self, plan, x, y, sample_weight):
         model = self.model
         feeds = (x, y) if sample_weight is None else (x, y, sample_weight)
-        (loss, y_pred), grads = plan.run(feeds)
+        (loss, y_pred), grads = plan.run(feeds, model._loss_seed)
         for view, g in zip(self.views, grads):
             if g is None:
                 view.fill(0)

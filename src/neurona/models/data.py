@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import checks
 from ..autograd.tensor import Tensor
-from ..devices.backend import DEFAULT_FLOAT
+from ..devices import backend
 
 
 def as_array(data, name: str, float_only=False) -> np.ndarray:
@@ -21,10 +21,10 @@ def as_array(data, name: str, float_only=False) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} has dtype {array.dtype}; models take numbers. Hint: encode text or categories "
                         "as numbers first (neurona.datasets.preprocessing has one-hot and lookup encoders).")
-    if array.dtype.kind == "f" and array.dtype != DEFAULT_FLOAT:
-        array = array.astype(DEFAULT_FLOAT)
+    if array.dtype.kind == "f" and array.dtype != backend.DEFAULT_FLOAT:
+        array = array.astype(backend.DEFAULT_FLOAT)
     elif float_only and array.dtype.kind != "f":
-        array = array.astype(DEFAULT_FLOAT)
+        array = array.astype(backend.DEFAULT_FLOAT)
     return array
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
-from ..devices.backend import DEFAULT_FLOAT
+from ..devices import backend
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _graph_arrays(root: Tensor, exclude: set):
 
 def _activation_bytes(model, batch_size):
     shape = (batch_size,) + tuple(model.expected_input)
-    x = Tensor(np.zeros(shape, dtype=DEFAULT_FLOAT))
+    x = Tensor(np.zeros(shape, dtype=backend.DEFAULT_FLOAT))
     params = {id(w.data if w.data.base is None else w.data.base) for w in model.weights}
     with enable_grad():
         out = model(x, training=True)

@@ -29,6 +29,8 @@ from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
 from .compiled_step import CompiledInference, CompiledTraining
+from ..distributed.comm import allreduce_max, is_main
+from ..distributed.fit import DataParallel
 
 
 LOG_STEPS_GPU = 20  # on a GPU, the running loss and metrics are read back every this many steps
@@ -71,6 +73,8 @@ class _DeferredInterrupt:
 
 class TrainingMixin:
     """``fit``/``evaluate``/``predict`` for :class:`~neurona.models.Model`."""
+
+    _loss_seed = 1.0  # the training step differentiates this times the loss (data-parallel: a rank's share)
 
     def _require_compiled(self, what):
         if self.compiled_loss is None:
@@ -148,7 +152,10 @@ class TrainingMixin:
                 tape.finish([loss, y_pred])
         for v in variables:
             v.grad = None
-        loss.backward()
+        if self._loss_seed == 1.0:
+            loss.backward()
+        else:  # data-parallel: this rank's share of the global batch's mean (see neurona.distributed)
+            loss.backward(xp_of(loss.data).full((), self._loss_seed, dtype=loss.data.dtype))
         self.optimizer.apply([v.grad for v in variables], variables)
         for v in variables:
             v.grad = None
@@ -192,7 +199,7 @@ class TrainingMixin:
 
     def fit(self, x, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            terminate_on_nan=True):
+            terminate_on_nan=True, distribute=False):
         """Train for ``epochs`` epochs of mini-batch gradient descent; returns a :class:`History` whose
         ``history`` dict holds one value per epoch of ``loss``, each metric and their ``val_`` twins.
 
@@ -212,6 +219,9 @@ class TrainingMixin:
             initial_epoch: the epoch to start from (to resume a run), an integer >= 0.
             terminate_on_nan: stop at the first NaN or infinite loss (default). The message names the epoch and
                 the batch, and ``history.divergence`` records them; False trains on, as Keras does.
+            distribute: True to train data-parallel with the other ranks of an MPI job (``mpiexec -n 4 python
+                train.py``; see :mod:`neurona.distributed`): ``batch_size`` is then the global batch, split
+                over the ranks, and the logs show global figures. On one process it changes nothing.
 
         >>> import numpy as np, neurona as nr
         >>> model = nr.Sequential([nr.layers.Input((2,)), nr.layers.Dense(1)])
@@ -226,6 +236,11 @@ class TrainingMixin:
         verbose = D.verbosity(verbose, "fit")
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        if not isinstance(distribute, (bool, np.bool_)):
+            raise TypeError(f"fit: distribute must be True or False, got {distribute!r}")
+        parallel = DataParallel(self) if distribute else None
+        if parallel is not None and not is_main():
+            verbose = 0  # only rank 0 prints
         (x, y, sample_weight), val, baseline = self._fit_data(x, y, sample_weight, class_weight, validation_split,
                                                               validation_data)
         steps = -(-len(x) // batch_size)
@@ -233,6 +248,8 @@ class TrainingMixin:
         cbs = self._fit_callbacks(callbacks, history, terminate_on_nan, {
             "epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size, "baseline_loss": baseline})
         progress = Progress(verbose, epochs, steps)
+        if parallel is not None:
+            parallel.begin()  # rank 0's weights, optimizer state and random state on every rank
         rng = np.random.default_rng(int(nr_random.default_generator.np.integers(2 ** 63)))
         self.stop_training, self.history = False, history
         cbs.on_train_begin()
@@ -240,10 +257,11 @@ class TrainingMixin:
         quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore") if terminate_on_nan \
             else contextlib.nullcontext()
         train_step = self._fit_step()
-        with _DeferredInterrupt() as interrupt, quiet, flush_denormals():
+        with _DeferredInterrupt() as interrupt, quiet, flush_denormals(), \
+                contextlib.nullcontext() if parallel is None else parallel.running():
             for epoch in range(initial_epoch, epochs):
                 logs = self._fit_epoch(epoch, (x, y, sample_weight), batch_size, shuffle, rng, cbs, progress,
-                                       interrupt, train_step)
+                                       interrupt, train_step, parallel)
                 if interrupt.requested:
                     progress.close()
                     print(f"Interrupted during epoch {epoch + 1}: the model keeps the weights of the last "
@@ -251,10 +269,13 @@ class TrainingMixin:
                     break
                 if val is not None:
                     val_logs = self.evaluate(val[0], val[1], batch_size=batch_size, verbose=0,
-                                             sample_weight=val[2], return_dict=True)
+                                             sample_weight=val[2], return_dict=True) if parallel is None \
+                        else parallel.evaluate(val, batch_size)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, logs)
                 progress.epoch_end(epoch, logs)
+                if parallel is not None:  # callbacks decide together: one rank's stop stops every rank
+                    self.stop_training = bool(allreduce_max(float(self.stop_training)))
                 if self.stop_training:
                     break
         cbs.on_train_end()
@@ -289,7 +310,8 @@ class TrainingMixin:
         weights = validation_data[2] if len(validation_data) == 3 else None
         return self._checked_data(validation_data[0], validation_data[1], weights, None, "fit (validation_data)")
 
-    def _fit_epoch(self, epoch, data, batch_size, shuffle, rng, cbs, progress, interrupt, train_step):
+    def _fit_epoch(self, epoch, data, batch_size, shuffle, rng, cbs, progress, interrupt, train_step,
+                   parallel=None):
         x, y, sample_weight = data
         for m in self.compiled_metrics:
             m.reset_state()
@@ -304,12 +326,20 @@ class TrainingMixin:
         steps = -(-len(x) // batch_size)
         logs, batch_logs = {}, {}
         for step, index in enumerate(D.batches(len(x), batch_size, order)):
+            shard = None if parallel is None else parallel.shard(index)
+            if parallel is not None and shard is None:
+                continue  # fewer samples than ranks: skipped on every rank
             cbs.on_train_batch_begin(step)
+            index = index if shard is None else shard[0]
             xb, yb = x[index], y[index]
             wb = None if sample_weight is None else sample_weight[index]
-            loss = train_step(xb, yb, wb)
+            with contextlib.nullcontext() if shard is None else parallel.step(shard[1]):
+                loss = train_step(xb, yb, wb)
             loss_mean.update(loss, len(xb))
-            if step % every == 0 or step == steps - 1:  # reading values back: once per logging interval
+            if parallel is not None:  # global figures, and a stop asked by any rank, every step
+                logs, batch_logs = parallel.global_logs(loss_mean, loss, len(xb),
+                                                        interrupt.requested or self.stop_training)
+            elif step % every == 0 or step == steps - 1:  # reading values back: once per logging interval
                 logs = {"loss": loss_mean.result(), **{m.name: m.result() for m in self.compiled_metrics}}
                 batch_logs = {**logs, "loss": float(loss)}
             cbs.on_train_batch_end(step, batch_logs)

@@ -3,12 +3,34 @@
 ``random_mask`` is dropout's mask. As a primitive, a traced training step (see
 :mod:`neurona.autograd.compiled`) draws a new mask at every replay from the same generator, in the same order
 as eager mode does, so the two give the same bits.
+
+In data-parallel training (:mod:`neurona.distributed`) each rank holds rows ``start:stop`` of a global batch of
+``rows``; inside :func:`global_batch` a mask whose first axis is the local batch is drawn for the whole global
+batch and cut to the rank's rows. Every rank's generator is in the same state, so the ranks together draw the
+masks one process would draw for the whole batch.
 """
 from __future__ import annotations
+
+import contextlib
 
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Primitive
 from ._common import as_tensor
+
+
+_global_batch = None  # (rows, start, stop) while a rank trains on its rows of a global batch
+
+
+@contextlib.contextmanager
+def global_batch(rows: int, start: int, stop: int):
+    """Within ``with``: the batch is rows ``start:stop`` of a global batch of ``rows``; masks are drawn for the
+    global batch and cut to these rows."""
+    global _global_batch
+    saved, _global_batch = _global_batch, (rows, start, stop)
+    try:
+        yield
+    finally:
+        _global_batch = saved
 
 
 class RandomMask(Primitive):
@@ -18,7 +40,12 @@ class RandomMask(Primitive):
     saves = ()
 
     def forward(self, like, rate, shape, generator):
-        mask = (generator.random(shape, dtype="float32") >= rate).astype(like.dtype)
+        shard = _global_batch
+        if shard is not None and shape and shape[0] == shard[2] - shard[1]:
+            draws = generator.random((shard[0],) + tuple(shape[1:]), dtype="float32")[shard[1]:shard[2]]
+        else:
+            draws = generator.random(shape, dtype="float32")
+        mask = (draws >= rate).astype(like.dtype)
         mask *= 1.0 / (1.0 - rate)
         return mask
 

@@ -106,6 +106,9 @@ class Optimizer:
         self._groups: list[_Group] = []
         self._variables = None
         self._params = params  # given PyTorch's way, built on the first step
+        #: Called with the flat gradient buffers (one per dtype) before each update; data-parallel training
+        #: sums or averages them over the ranks here (see :mod:`neurona.distributed`). None: no reduction.
+        self.gradient_reduction = None
 
     # ---- learning rate ------------------------------------------------------------------------------------
     @property
@@ -193,6 +196,8 @@ class Optimizer:
     def apply_buffered(self):
         """The update from the gradients already in the groups' flat buffers (``group.grads``): clipping,
         weight decay, the rule. Denormal floats count as zero meanwhile (see :mod:`neurona.devices.cpu_flags`)."""
+        if self.gradient_reduction is not None:
+            self.gradient_reduction([group.grads for group in self._groups])
         self._clip()
         lr = self.learning_rate
         with flush_denormals():
