@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -25,6 +26,10 @@ LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK
 
 _comm = None        # mpi4py's COMM_WORLD once init() found a launcher; None in a single process
 _initialized = False
+
+#: What the Allreduces of arrays cost this process so far (calls, bytes sent by this rank, seconds waited):
+#: the figures of ``benchmarks/distributed.py``.
+stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0}
 
 
 def launched_by_mpi() -> bool:
@@ -94,12 +99,16 @@ def allreduce_sum_(array):
     """Replace ``array`` (contiguous, NumPy or CuPy) with its sum over all ranks, in place; returns it."""
     if not active():
         return array
+    start = time.perf_counter()
     if array.__class__ is np.ndarray:
         _comm.Allreduce(_in_place(), array)
-        return array
-    host = array.get()          # CuPy: staged through host memory
-    _comm.Allreduce(_in_place(), host)
-    array.set(host)
+    else:
+        host = array.get()          # CuPy: staged through host memory
+        _comm.Allreduce(_in_place(), host)
+        array.set(host)
+    stats["allreduce_seconds"] += time.perf_counter() - start
+    stats["allreduce_calls"] += 1
+    stats["allreduce_bytes"] += array.nbytes
     return array
 
 
