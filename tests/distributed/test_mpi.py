@@ -44,10 +44,11 @@ def largest_difference(a, b):
     return max(float(np.abs(x - y).max()) for x, y in zip(a, b))
 
 
-@pytest.mark.parametrize("case", ["sgd", "adam", "dropout", "syncbn", "manual"])
+@pytest.mark.parametrize("case", ["sgd", "adam", "dropout", "syncbn", "manual", "allreduce"])
 def test_two_ranks_equal_one_process_in_float64(tmp_path, case):
     """20 steps of a global batch of 15 (shards of 8 and 7 rows): the weights of two ranks and of one process
-    agree to 1e-10. ``manual`` is PyTorch's way (DistributedOptimizer in a hand-written loop)."""
+    agree to 1e-10. ``manual`` and ``allreduce`` are PyTorch's way (DistributedOptimizer, or allreduce_gradients
+    before a plain step, in a hand-written loop)."""
     run_ranks(1, "train.py", "--case", case, "--out", tmp_path / "one.npz")
     run_ranks(2, "train.py", "--case", case, "--out", tmp_path / "two.npz")
     one, two = weights(tmp_path / "one.npz"), weights(tmp_path / "two.npz")

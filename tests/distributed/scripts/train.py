@@ -11,7 +11,7 @@ import neurona as nr
 from neurona import layers as L
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--case", choices=["sgd", "adam", "dropout", "syncbn", "manual"], required=True)
+parser.add_argument("--case", choices=["sgd", "adam", "dropout", "syncbn", "manual", "allreduce"], required=True)
 parser.add_argument("--out", required=True)
 parser.add_argument("--no-allreduce", action="store_true", help="the negative control: gradients stay local")
 parser.add_argument("--epochs", type=int, default=1)
@@ -35,10 +35,13 @@ nr.utils.set_random_seed(0)
 
 
 def manual_loop():
-    """PyTorch's way: each rank takes its half of every global batch of 20; DistributedOptimizer averages."""
+    """PyTorch's way: each rank takes its half of every global batch of 20; DistributedOptimizer (``manual``) or
+    allreduce_gradients (``allreduce``) averages."""
     w1 = nr.tensor(rng.standard_normal((6, 16)) * 0.3, requires_grad=True)
     w2 = nr.tensor(rng.standard_normal((16, 3)) * 0.3, requires_grad=True)
-    opt = nr.distributed.DistributedOptimizer(nr.optimizers.Adam([w1, w2], lr=0.01))
+    opt = nr.optimizers.Adam([w1, w2], lr=0.01)
+    if args.case == "manual":
+        opt = nr.distributed.DistributedOptimizer(opt)
     nr.distributed.broadcast_parameters([w1, w2])
     size, rank = nr.distributed.size(), nr.distributed.rank()
     for step in range(20):
@@ -47,6 +50,8 @@ def manual_loop():
         loss = nr.losses.SparseCategoricalCrossentropy(from_logits=True)(y[batch], logits)
         opt.zero_grad()
         loss.backward()
+        if args.case == "allreduce":        # the other way: average the .grad, then a plain optimizer's step
+            nr.distributed.allreduce_gradients([w1, w2])
         opt.step()
     return [w1.numpy(), w2.numpy()]
 
@@ -72,7 +77,7 @@ def keras_fit():
     return [w.numpy() for w in model.weights]
 
 
-weights = manual_loop() if args.case == "manual" else keras_fit()
+weights = manual_loop() if args.case in ("manual", "allreduce") else keras_fit()
 if nr.distributed.is_main():
     np.savez(args.out, *weights)
     print(f"rank {nr.distributed.rank()} of {nr.distributed.size()}: wrote {args.out}")
