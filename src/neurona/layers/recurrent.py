@@ -82,7 +82,8 @@ class _RNN(Layer):
     def time_major_projection(self, x):
         """``x @ kernel + input bias`` for every step, (steps, batch, width), in processing order."""
         batch, steps, features = x.shape
-        flat = self.add_input_bias(ops.reshape(ops.transpose(x, (1, 0, 2)), (steps * batch, features)) @ self.kernel)
+        flat = ops.dense(ops.reshape(ops.transpose(x, (1, 0, 2)), (steps * batch, features)), self.kernel,
+                         self.input_bias())   # the bias added in place on the product
         projected = ops.reshape(flat, (steps, batch, flat.shape[1]))
         return projected[::-1] if self.go_backwards else projected
 
@@ -105,11 +106,12 @@ class _RNN(Layer):
         """``x @ kernel + bias`` for all steps, split into a list of (batch, width) per step."""
         batch, steps, features = x.shape
         flat = ops.reshape(ops.transpose(x, (1, 0, 2)), (steps * batch, features)) @ self.kernel
-        flat = self.add_input_bias(flat)
+        flat = flat + self.input_bias()
         return [flat[t * batch:(t + 1) * batch] for t in range(steps)]
 
-    def add_input_bias(self, flat):
-        return flat + self.bias
+    def input_bias(self):
+        """The bias added to the input projection."""
+        return self.bias
 
     def compute_mask(self, x, mask=None):
         return mask if self.return_sequences else None
@@ -187,8 +189,8 @@ class GRU(_RNN):
     def build_bias(self):
         self.bias = self.add_weight("bias", (2, 3 * self.units), self.bias_initializer)
 
-    def add_input_bias(self, flat):
-        return flat + self.bias[0]
+    def input_bias(self):
+        return self.bias[0]
 
     @property
     def fused(self):
