@@ -52,3 +52,16 @@ def snake_case(name: str) -> str:
     """
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def from_torch_state_dict(model, state_dict):
+    """Copy a PyTorch ``state_dict`` into ``model``: see :mod:`neurona.io.torch_weights` for the layouts."""
+    from .io.torch_weights import from_torch_state_dict as convert
+    return convert(model, state_dict)
+
+
+def to_torch_state_dict(model, like=None, as_numpy=False):
+    """The model's weights as a PyTorch ``state_dict``: see :mod:`neurona.io.torch_weights`."""
+    from .io.torch_weights import to_torch_state_dict as convert
+    return convert(model, like, as_numpy)
+

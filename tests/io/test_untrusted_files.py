@@ -47,6 +47,25 @@ def npz(**arrays):
     return buf.getvalue()
 
 
+def st(**arrays):
+    """A safetensors blob (the weights of format version 2); ``__`` in a keyword stands for ``/``."""
+    from safetensors.numpy import save
+    return save({k.replace("__", "/"): v for k, v in arrays.items()})
+
+
+def as_version_1(items):
+    """The entries of a version-2 file rewritten as neurona 0.1 wrote them: weights.npz (arrays in order,
+    "0000"...) and optimizer.npz, format_version 1."""
+    from safetensors.numpy import load
+    weights = load(items["weights.safetensors"])
+    out = {k: v for k, v in items.items() if not k.endswith(".safetensors")}
+    out["metadata.json"] = json.dumps({**json.loads(items["metadata.json"]), "format_version": 1}).encode()
+    out["weights.npz"] = npz(**{f"{i:04d}": a for i, a in enumerate(weights.values())})
+    if "optimizer.safetensors" in items:
+        out["optimizer.npz"] = npz(**load(items["optimizer.safetensors"]))
+    return out
+
+
 def test_an_unknown_format_version_names_the_supported_ones(tmp_path):
     path = saved(tmp_path)
     items = entries(path)
@@ -58,7 +77,7 @@ def test_an_unknown_format_version_names_the_supported_ones(tmp_path):
 
 
 def mutations(items):
-    """Malformed variants of a valid file's entries: (description, entries)."""
+    """Malformed variants of a valid file's entries (format version 1 or 2): (description, entries)."""
     config = json.loads(items["config.json"])
     compile_config = json.loads(items["compile.json"])
     yield "config is a list", {**items, "config.json": b"[1, 2]"}
@@ -80,6 +99,15 @@ def mutations(items):
         {**config, "config": {**config["config"], "input_shape": "8"}}).encode()}
     yield "metadata is a list", {**items, "metadata.json": b"[]"}
     yield "no metadata", {k: v for k, v in items.items() if k != "metadata.json"}
+    version = json.loads(items["metadata.json"])["format_version"]
+    yield from (_npz_weight_mutations if version == 1 else _safetensors_weight_mutations)(items)
+    yield "unknown optimizer", {**items, "compile.json": json.dumps(
+        {**compile_config, "optimizer": {"class_name": "Nope", "config": {}}}).encode()}
+    yield "unknown loss", {**items, "compile.json": json.dumps({**compile_config, "loss": "nope"}).encode()}
+    yield "compile is a list", {**items, "compile.json": b"[1]"}
+
+
+def _npz_weight_mutations(items):
     yield "no weights", {k: v for k, v in items.items() if k != "weights.npz"}
     yield "no config", {k: v for k, v in items.items() if k != "config.json"}
     yield "weights not a zip", {**items, "weights.npz": b"PK\x03\x04garbage"}
@@ -89,18 +117,38 @@ def mutations(items):
     yield "weights as float64", {**items, "weights.npz": npz(**{f"{i:04d}": np.zeros(s, np.float64) for i, s in
                                                               enumerate([(8, 16), (16,), (16, 1), (1,)])})}
     yield "weights pickled", {**items, "weights.npz": npz(**{"0000": np.array([object()], dtype=object)})}
-    yield "unknown optimizer", {**items, "compile.json": json.dumps(
-        {**compile_config, "optimizer": {"class_name": "Nope", "config": {}}}).encode()}
-    yield "unknown loss", {**items, "compile.json": json.dumps({**compile_config, "loss": "nope"}).encode()}
-    yield "compile is a list", {**items, "compile.json": b"[1]"}
     yield "optimizer state of another shape", {**items, "optimizer.npz": npz(iterations=np.array(3), **{
         "group0/m": np.zeros(5, np.float32), "group0/v": np.zeros(5, np.float32)})}
     yield "optimizer state missing a slot", {**items, "optimizer.npz": npz(iterations=np.array(3))}
 
 
-def test_every_malformed_file_raises_checkpoint_error(tmp_path):
+def _safetensors_weight_mutations(items):
+    from safetensors.numpy import load
+    names = list(load(items["weights.safetensors"]))
+    shapes = [(8, 16), (16,), (16, 1), (1,)]
+    yield "no weights", {k: v for k, v in items.items() if k != "weights.safetensors"}
+    yield "no config", {k: v for k, v in items.items() if k != "config.json"}
+    yield "weights not safetensors", {**items, "weights.safetensors": b"garbage, not a header"}
+    yield "weights with a header longer than the file", {**items, "weights.safetensors": (10 ** 9).to_bytes(8, "little")
+                                                         + b"{}"}
+    yield "weights header not JSON", {**items, "weights.safetensors": (5).to_bytes(8, "little") + b"{nope"}
+    yield "weights of another shape", {**items, "weights.safetensors": st(**{n.replace("/", "__"): np.zeros(
+        (3, 3), np.float32) for n in names})}
+    yield "a weight missing", {**items, "weights.safetensors": st(**{names[0].replace("/", "__"): np.zeros(
+        (8, 16), np.float32)})}
+    yield "weights renamed", {**items, "weights.safetensors": st(**{f"w{i}": np.zeros(s, np.float32) for i, s in
+                                                                    enumerate(shapes)})}
+    yield "weights as float64", {**items, "weights.safetensors": st(**{n.replace("/", "__"): np.zeros(s, np.float64)
+                                                                       for n, s in zip(names, shapes)})}
+    yield "optimizer state of another shape", {**items, "optimizer.safetensors": st(iterations=np.array(3), **{
+        "group0__m": np.zeros(5, np.float32), "group0__v": np.zeros(5, np.float32)})}
+    yield "optimizer state missing a slot", {**items, "optimizer.safetensors": st(iterations=np.array(3))}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_every_malformed_file_raises_checkpoint_error(tmp_path, version):
     path = saved(tmp_path)
-    items = entries(path)
+    items = entries(path) if version == 2 else as_version_1(entries(path))
     cases = list(mutations(items))
     assert len(cases) > 50
     for description, damaged in cases:
@@ -165,16 +213,19 @@ def assert_refused_within_memory(path, tmp_path, words):
     assert megabytes < baseline_megabytes(tmp_path) + 100
 
 
-def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path, version):
     """A 1.5 MB file whose weights expand to 1.5 GB: refused, and the process stays near its usual size."""
     items = entries(saved(tmp_path))
+    items = items if version == 2 else as_version_1(items)
+    weights = "weights.safetensors" if version == 2 else "weights.npz"
     bomb = tmp_path / "bomb.neurona"
     block = bytes(1 << 20)
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, data in items.items():
-            if name != "weights.npz":
+            if name != weights:
                 z.writestr(name, data)
-        with z.open("weights.npz", "w", force_zip64=True) as f:
+        with z.open(weights, "w", force_zip64=True) as f:
             for _ in range(1536):
                 f.write(block)
     assert bomb.stat().st_size < 2_000_000
@@ -182,9 +233,9 @@ def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path):
 
 
 def test_an_array_header_that_disagrees_with_the_config_is_refused_before_allocating(tmp_path):
-    """weights.npz claims a (100000, 100000) float32 array (40 GB) in a few bytes: refused unread."""
+    """weights.npz (version 1) claims a (100000, 100000) float32 array (40 GB) in a few bytes: refused unread."""
     path = saved(tmp_path)
-    items = entries(path)
+    items = as_version_1(entries(path))
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False,
                                                   "shape": (100000, 100000)})
@@ -193,6 +244,19 @@ def test_an_array_header_that_disagrees_with_the_config_is_refused_before_alloca
         for i in range(4):
             z.writestr(f"{i:04d}.npy", header.getvalue() + bytes(64))
     write(path, {**items, "weights.npz": inner.getvalue()})
+    assert_refused_within_memory(path, tmp_path, "(100000, 100000)")
+
+
+def test_a_safetensors_header_that_disagrees_with_the_config_is_refused_before_allocating(tmp_path):
+    """weights.safetensors claims a (100000, 100000) float32 tensor (40 GB) in a few bytes: refused unread."""
+    from safetensors.numpy import load
+    path = saved(tmp_path)
+    items = entries(path)
+    names = list(load(items["weights.safetensors"]))
+    # 1 KB of data: enough for the model's weights, so that the header is what refuses the file
+    header = {n: {"dtype": "F32", "shape": [100000, 100000], "data_offsets": [0, 64]} for n in names}
+    blob = json.dumps(header).encode()
+    write(path, {**items, "weights.safetensors": len(blob).to_bytes(8, "little") + blob + bytes(1024)})
     assert_refused_within_memory(path, tmp_path, "(100000, 100000)")
 
 

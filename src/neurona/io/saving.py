@@ -1,8 +1,10 @@
 """Saving and loading models: one zip file, nothing ever unpickled.
 
-The ``.neurona`` file holds ``metadata.json`` (format and version), ``config.json`` (the architecture, and the
-input shape the model was built for), ``weights.npz``, ``compile.json`` and ``optimizer.npz`` (the optimizer's
-state, so training resumes exactly). Writes are atomic (:mod:`neurona.io.atomic`).
+The ``.neurona`` file (format version 2) holds ``metadata.json`` (format and version), ``config.json`` (the
+architecture, and the input shape the model was built for), ``weights.safetensors`` (each weight under its path,
+``dense_1/kernel``), ``compile.json`` and ``optimizer.safetensors`` (the optimizer's state, so training resumes
+exactly). Any safetensors reader opens the weights. Version 1 files, written by neurona 0.1 with ``weights.npz``
+and ``optimizer.npz`` instead, still load. Writes are atomic (:mod:`neurona.io.atomic`).
 
 Loading trusts nothing in the file (:mod:`neurona.io.archive`): the model is rebuilt from its configuration
 first, within a memory budget set by the size of the weights the file holds; then every array is checked
@@ -31,10 +33,11 @@ from ..distributed import comm
 from ..devices import device_of, to_device
 from .archive import CheckpointError, npz_bound, open_archive, read_arrays
 from .atomic import atomic_write
+from .safetensors_io import bound as safetensors_bound, read_safetensors, safetensors_bytes
 
 FORMAT = "neurona-model"
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+FORMAT_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 MAX_INPUT_ELEMENTS = 1 << 26  # a saved input shape of more values per sample is refused (a crafted file)
 
 __all__ = ["CheckpointError", "save_model", "load_model", "save_weights", "load_weights"]
@@ -62,10 +65,10 @@ def save_model(model, path):
                                      "neurona_version": __version__, "saved_at": time.time()}).encode(),
         "config.json": json.dumps(config).encode(),
         "compile.json": json.dumps(compile_config).encode(),
-        "weights.npz": _npz_bytes(_weight_arrays(model)),
+        "weights.safetensors": safetensors_bytes(named_weights(model)),
     }
     if model.optimizer is not None and model.optimizer.built:
-        entries["optimizer.npz"] = _npz_bytes(model.optimizer.state_arrays())
+        entries["optimizer.safetensors"] = safetensors_bytes(model.optimizer.state_arrays())
     with atomic_write(path) as f:
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
             for name, data in entries.items():
@@ -73,12 +76,30 @@ def save_model(model, path):
 
 
 def save_weights(model, path):
-    """Write the model's weights to a ``.npz`` file, atomically (in an MPI job, rank 0 only)."""
+    """Write the model's weights, atomically (in an MPI job, rank 0 only): a ``.safetensors`` path gets a plain
+    safetensors file, each weight under its path (``dense_1/kernel``); any other path an ``.npz`` of the weights
+    in order."""
     if not comm.is_main():
         return
     _warn_if_not_finite(model, path)
+    data = safetensors_bytes(named_weights(model)) if str(path).endswith(".safetensors") else \
+        _npz_bytes(_weight_arrays(model))
     with atomic_write(path) as f:
-        f.write(_npz_bytes(_weight_arrays(model)))
+        f.write(data)
+
+
+def named_weights(model) -> dict:
+    """``{path: array}`` of every weight, in order: the layer path and the weight's name (``dense_1/kernel``); a
+    name given twice gets ``#2``, ``#3``... so that every weight keeps its own entry."""
+    names: dict = {}
+    for w in model.weights:
+        name = w.name or "weight"
+        names[name if name not in names else f"{name}#{sum(n.split('#')[0] == name for n in names) + 1}"] = w
+    return {name: w.numpy() for name, w in names.items()}
+
+
+def _named_spec(model) -> dict:
+    return {name: (a.shape, a.dtype) for name, a in named_weights(model).items()}
 
 
 def _npz_bytes(arrays: dict) -> bytes:
@@ -111,21 +132,39 @@ def load_model(path, custom_objects=None, compile=True):
     your own layer or model classes to the classes."""
     with open_archive(path) as archive:
         _check_metadata(archive.json("metadata.json"), path)
-        model = _rebuild(archive.json("config.json"), custom_objects, archive.size("weights.npz"), path)
-        expected = _weight_spec(model)
-        arrays = read_arrays(archive.read("weights.npz", npz_bound(expected)), expected, f"{path}: weights.npz")
-        _assign(model, arrays)
+        version = archive.json("metadata.json")["format_version"]
+        entry = "weights.npz" if version == 1 else "weights.safetensors"
+        model = _rebuild(archive.json("config.json"), custom_objects, archive.size(entry), path)
+        if version == 1:
+            expected = _weight_spec(model)
+            arrays = read_arrays(archive.read(entry, npz_bound(expected)), expected, f"{path}: {entry}")
+            _assign(model, arrays)
+        else:
+            expected = _named_spec(model)
+            arrays = read_safetensors(archive.read(entry, safetensors_bound(expected)), expected, f"{path}: {entry}")
+            _assign(model, {f"{i:04d}": arrays[name] for i, name in enumerate(expected)})
         compile_config = archive.json("compile.json")
         if compile and compile_config is not None:
-            _restore_compile(model, compile_config, archive, path)
+            _restore_compile(model, compile_config, archive, path, version)
     return model
 
 
 def load_weights(model, path):
-    """Read weights written by ``save_weights`` into a model of the same architecture."""
+    """Read weights written by ``save_weights`` (safetensors or ``.npz``) into a model of the same architecture.
+    A safetensors file is matched by name (``dense_1/kernel``), whoever wrote it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
+    with open(path, "rb") as f:
+        is_zip = f.read(2) == b"PK"
+    if not is_zip:
+        expected = _named_spec(model)
+        if path.stat().st_size > safetensors_bound(expected):
+            raise CheckpointError(f"{path} holds {path.stat().st_size} bytes, more than the weights of "
+                                  f"{model.name} can take; is it the weights of another model?")
+        arrays = read_safetensors(path.read_bytes(), expected, str(path))
+        _assign(model, {f"{i:04d}": arrays[name] for i, name in enumerate(expected)})
+        return
     expected = _weight_spec(model)
     if path.stat().st_size > npz_bound(expected):
         raise CheckpointError(f"{path} holds {path.stat().st_size} bytes, more than the weights of "
@@ -155,7 +194,7 @@ def _rebuild(spec, custom_objects, weight_bytes, path):
             if not model.built and shape is not None:
                 model.output_shape_for(tuple(shape))
     except MemoryError as exc:
-        raise CheckpointError(f"{path}: weights.npz is corrupted or belongs to another model: it holds "
+        raise CheckpointError(f"{path}: the weights are corrupted or belong to another model: they hold "
                               f"{weight_bytes} bytes, too few for the model config.json describes ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - whatever a malformed configuration makes a constructor raise
         raise CheckpointError(f"{path}: config.json describes a model that cannot be rebuilt: "
@@ -189,14 +228,18 @@ def _assign(model, arrays):
         w.data[...] = to_device(arrays[f"{i:04d}"], device_of(w.data))
 
 
-def _restore_compile(model, config, archive, path):
+def _restore_compile(model, config, archive, path, version):
     try:
         model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]), config["metrics"],
                       jit=config.get("jit", True))
     except Exception as exc:  # noqa: BLE001 - a malformed compile.json
         raise CheckpointError(f"{path}: compile.json cannot be restored: {type(exc).__name__}: {exc}") from exc
-    if "optimizer.npz" in archive.entries:
+    entry = "optimizer.npz" if version == 1 else "optimizer.safetensors"
+    if entry in archive.entries:
         model.optimizer.build(model.trainable_weights)
         expected = model.optimizer.state_spec()
-        data = archive.read("optimizer.npz", npz_bound(expected))
-        model.optimizer.load_state_arrays(read_arrays(data, expected, f"{path}: optimizer.npz"))
+        if version == 1:
+            state = read_arrays(archive.read(entry, npz_bound(expected)), expected, f"{path}: {entry}")
+        else:
+            state = read_safetensors(archive.read(entry, safetensors_bound(expected)), expected, f"{path}: {entry}")
+        model.optimizer.load_state_arrays(state)
