@@ -38,8 +38,8 @@ _bind_operations()  # the Tensor's operators call the ops, which exist from here
 float32, float64, int32, int64, bool_ = "float32", "float64", "int32", "int64", "bool"
 
 #: Imported on first use: submodules, and names that live in them.
-_LAZY_MODULES = {"activations", "callbacks", "cuda", "datasets", "devices", "diagnosis", "expression", "initializers",
-                 "io",
+_LAZY_MODULES = {"activations", "callbacks", "cuda", "datasets", "devices", "diagnosis", "distributed", "expression",
+                 "initializers", "io", "onnx", "sklearn",
                  "layers", "losses", "metrics", "models", "optimizers", "random", "recipes", "regularizers", "utils",
                  "viz"}
 _LAZY_NAMES = {"Sequential": "models", "Model": "models", "load_model": "io", "diagnose": "diagnosis",

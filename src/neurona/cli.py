@@ -121,6 +121,21 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    import neurona as nr
+    source = Path(args.model)
+    if not source.is_file():
+        raise UserError(f"no saved model at {source}")
+    target = Path(args.out) if args.out else source.with_suffix(".onnx")
+    try:
+        model = nr.load_model(source, compile=False)
+        model.export(target, format=args.format)
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{source} -> {target} (ONNX opset {nr.onnx.OPSET}, batch axis dynamic, input 'input', output 'output')")
+    return 0
+
+
 def cmd_info(args) -> int:
     import platform
 
@@ -174,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--out", default="neurona-out", help="folder for the pictures (default: neurona-out)")
     graph.add_argument("--format", default="svg", help="comma-separated picture types: svg, png, dot (default: svg)")
     graph.set_defaults(run=cmd_graph)
+    export = sub.add_parser("export", help="convert a saved model for deployment (ONNX)")
+    export.add_argument("model", help="a model saved with model.save (a .neurona file)")
+    export.add_argument("--format", default="onnx", choices=["onnx"], help="the format (default: onnx)")
+    export.add_argument("--out", default=None, help="the file to write (default: the model's path with .onnx)")
+    export.set_defaults(run=cmd_export)
     info = sub.add_parser("info", help="version, backend and devices")
     info.set_defaults(run=cmd_info)
     return parser

@@ -129,6 +129,13 @@ class Model(TrainingMixin, Layer):
         from ..io.saving import save_model
         save_model(self, path)
 
+    def export(self, path, format="onnx"):
+        """Write the model for deployment: ``format="onnx"`` (see :mod:`neurona.onnx`). Returns the ONNX proto."""
+        if format != "onnx":
+            raise ValueError(f"export: format must be 'onnx', got {format!r}")
+        from ..onnx import export
+        return export(self, path)
+
     def save_weights(self, path):
         """Write only the weights (``.npz``), atomically."""
         from ..io.saving import save_weights
