@@ -68,3 +68,10 @@ def test_every_example_starts_as_a_script(name, tmp_path):
 def test_examples_without_data_run_as_scripts(name, tmp_path):
     proc = run_example(name, tmp_path)
     assert "Traceback" not in proc.stderr and proc.stdout.strip()
+
+
+def test_petfinder_sklearn_example_prints_the_grid(tmp_path):
+    proc = run_example("petfinder_sklearn", tmp_path, "--data", shared_data("petfinder", "petfinder-mini.csv"))
+    assert "CV accuracy" in proc.stdout and "best CV accuracy" in proc.stdout
+    best = float(proc.stdout.split("best CV accuracy")[1].split()[0])
+    assert best > 0.7

@@ -3,7 +3,7 @@
 The graph is built with the ``onnx`` package (opset 18), with a dynamic batch axis, and checked with
 ``onnx.checker``. Every layer of :mod:`neurona.layers` has a converter (:mod:`.layers`, :mod:`.sequence`); a
 setting ONNX cannot express (a masked recurrence, an activation its recurrent ops lack) raises
-:class:`NotExportable` naming the layer. ``tests/onnx`` runs every exported layer and the course's models in
+:class:`NotExportable` naming the layer. ``tests/onnx_export`` runs every exported layer and the course's models in
 onnxruntime and compares with ``model.predict`` (rtol 1e-5). Needs ``pip install 'neurona[onnx]'``.
 
 >>> import neurona as nr, numpy as np, tempfile, os

@@ -1,6 +1,7 @@
 """ONNX export, checked in onnxruntime: every layer of ``nr.layers`` (each activation, padding, stride and mode)
 and the course's models give ``model.predict``'s outputs (rtol 1e-5, atol 1e-6 for values near zero), at two
-batch sizes (the batch axis is dynamic), and pass ``onnx.checker``."""
+batch sizes (the batch axis is dynamic), and pass ``onnx.checker``. (The folder is not named ``onnx``: the
+user-path tests put ``tests/`` on ``sys.path``, where it would hide the onnx package.)"""
 from __future__ import annotations
 
 import subprocess
