@@ -42,6 +42,9 @@ def main(argv=None):
     show("MNIST, Keras' convnet", figures)
     nr.viz.plot_history(history, args.out / "mnist_cnn_learning_curves.png", title="MNIST convnet")
     print(f"  picture: {args.out / 'mnist_cnn_learning_curves.png'}")
+    nr.viz.plot_filters(model, args.out / "mnist_cnn_filters.png")          # the first layer's 32 kernels
+    nr.viz.plot_feature_maps(model, x_test[0], args.out / "mnist_cnn_feature_maps.png")
+    print(f"  pictures: {args.out / 'mnist_cnn_filters.png'}, {args.out / 'mnist_cnn_feature_maps.png'}")
     save_model(model, args.out / "mnist_cnn.neurona", x_test[:64])
     return figures
 

@@ -309,3 +309,7 @@ class CallbackList:
             for cb in self.callbacks:
                 getattr(cb, hook)(*args, **kwargs)
         return call
+
+
+from .gradient_flow import GradientFlow  # noqa: E402  (it builds on Callback, defined above)
+

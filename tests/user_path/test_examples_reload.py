@@ -64,7 +64,8 @@ def test_every_example_starts_as_a_script(name, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["computational_graph", "forward_vs_reverse", "hyperparameters", "initializers",
-                                  "regularization", "two_layer_gradients"])
+                                  "regularization", "two_layer_gradients", "normalization_zigzag",
+                                  "vanishing_gradients", "decision_boundary"])
 def test_examples_without_data_run_as_scripts(name, tmp_path):
     proc = run_example(name, tmp_path)
     assert "Traceback" not in proc.stderr and proc.stdout.strip()

@@ -55,3 +55,22 @@ def test_large_tensors_are_summarised():
     x = nr.tensor(np.arange(100.0), requires_grad=True)
     text = nr.viz.graph((x * 2).sum()).dot()
     assert "mean 49.5" in text and "shape (100,)" in text
+
+
+def test_the_picture_shows_mean_constants_argument_names_and_matrix_rows():
+    import numpy as np
+    from neurona.viz.graph_layout import CHAR_W, layout
+    w = nr.tensor(np.arange(6.0).reshape(2, 3) / 10, requires_grad=True, name="W")
+    loss = nr.mean((nr.tensor(np.ones((4, 2))) @ w - 1.0) ** 2)
+    picture = nr.viz.graph(loss)
+    loss.backward()
+    dot = picture.dot()
+    assert "{mean|" in dot and "div" not in dot and "sum" not in dot        # mean is one box, not sum / n
+    assert "{sub (y = 1)|" in dot                                           # the 1 of "- 1.0", named
+    assert 'label="a"' in dot and 'label="b"' in dot                        # matmul's two arguments, named
+    weight = next(item for item in picture.items.values() if item.label == "W")
+    lines = picture.lines(weight)
+    assert sum(line.lstrip().startswith(("grad", "[")) for line in lines) >= 2   # one line per row of the gradient
+    boxes = layout(picture)
+    x, _, width, _, box_lines, _ = boxes[weight.key]
+    assert width >= max(len(line) for line in box_lines) * CHAR_W           # the rows fit their box

@@ -5,6 +5,12 @@ output's array only when the rule reads it, so the output Tensor itself can die 
 """
 from __future__ import annotations
 
+import weakref
+
+#: How the graph picture should show a node that a composite function made, ``node -> (name, description)``:
+#: ``mean`` is computed as sum / n, and is drawn as one "mean" box (see :mod:`neurona.viz.graph`).
+COMPOSITES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
 
 class Node:
     """What reverse mode needs to differentiate one primitive application (``Tensor.grad_fn``)."""

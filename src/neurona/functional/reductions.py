@@ -1,6 +1,7 @@
 """Reductions composed from primitives: mean, var, std, min, logsumexp."""
 from __future__ import annotations
 
+from ..autograd.node import COMPOSITES
 from ..autograd.tensor import _make
 from ..devices.backend import xp_of
 from ..ops import exp, log, max as _max, sqrt, sum as _sum, where
@@ -26,7 +27,10 @@ def mean(x, axis=None, keepdims=False):
     """
     x = as_tensor(x)
     n = _count(x, axis)
-    return _sum(x, axis=axis, keepdims=keepdims) / (n if n else float("nan"))
+    out = _sum(x, axis=axis, keepdims=keepdims) / (n if n else float("nan"))
+    if out._node is not None:   # the graph picture draws sum / n as one "mean" box
+        COMPOSITES[out._node] = ("mean", "" if axis is None else f"axis={axis}")
+    return out
 
 
 @torch_names

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..devices import backend
+from ..autograd.node import COMPOSITES
 from ..autograd.tensor import Tensor
 
 MAX_SHOWN = 6  # tensors with more elements show their shape and a summary instead of every value
@@ -49,6 +50,7 @@ class _Item:
     value: np.ndarray
     extra: str = ""
     inputs: list = field(default_factory=list)
+    input_labels: list = field(default_factory=list)   # the argument each input feeds, e.g. "a", "b"
     leaf: Tensor = None       # the user's leaf (its .grad is read at drawing time)
     slot: object = None       # holder that receives an op's gradient
 
@@ -64,10 +66,26 @@ def _format(array) -> str:
     return f"mean {a.mean():.3g}, min {a.min():.3g}, max {a.max():.3g}"
 
 
+def _value_lines(prefix, array) -> list:
+    """``prefix value``; a small matrix gets one line per row, so that its box stays narrow."""
+    a = None if array is None else np.asarray(array)
+    if a is None or a.ndim < 2 or a.size > MAX_SHOWN:
+        return [f"{prefix} {_format(a)}"]
+    rows = [np.array2string(r, precision=3, separator=", ", suppress_small=True) for r in a.reshape(-1, a.shape[-1])]
+    return [f"{prefix} [{rows[0]}"] + [f"{' ' * len(prefix)}  {r}" for r in rows[1:-1]] + \
+        [f"{' ' * len(prefix)}  {rows[-1]}]"]
+
+
 def _describe_params(node) -> str:
-    parts = [f"{k}={v}" for k, v in node.params.items() if k in ("axis", "exponent", "alpha", "shape", "axes")]
-    consts = [_format(x) for x in node.inputs if not isinstance(x, Tensor)]
-    return ", ".join(consts + parts)
+    return ", ".join(f"{k}={v}" for k, v in node.params.items() if k in ("axis", "exponent", "alpha", "shape", "axes"))
+
+
+def _argument_names(prim) -> list:
+    """The names of a primitive's inputs, from its forward's signature: the labels of the graph's edges."""
+    import inspect
+    names = [p.name for p in inspect.signature(prim.forward).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return names[1:] if names and names[0] == "self" else names
 
 
 class Graph:
@@ -102,13 +120,29 @@ class Graph:
                 self.items[key] = _Item(key, kind, t.name or kind, t.shape, value, leaf=t)
                 continue
             slot = self._watch(node, t)
-            item = _Item(key, "op", node.prim.name if not t.name else f"{t.name} = {node.prim.name}", t.shape,
-                         value, _describe_params(node), slot=slot)
-            for x in node.inputs:
+            name, extra, inputs, labels = self._shown_as(node)
+            # a Python number or array is named in the op's box with the argument it feeds: "add (y = 1)"
+            constants = [f"{label} = {_format(x)}" for x, label in zip(inputs, labels) if not isinstance(x, Tensor)]
+            extra = ", ".join(constants + ([extra] if extra else []))
+            item = _Item(key, "op", name if not t.name else f"{t.name} = {name}", t.shape, value, extra, slot=slot)
+            for x, label in zip(inputs, labels):
                 if isinstance(x, Tensor):
                     item.inputs.append(self._key(x))
+                    item.input_labels.append(label)
                     stack.append(x)
             self.items[key] = item
+
+    @staticmethod
+    def _shown_as(node):
+        """(label, parameters, inputs, their argument names) of an op; a composite (mean = sum / n) is shown
+        as one op over the composite's own input."""
+        shown = COMPOSITES.get(node)
+        if shown is not None:
+            inner = node.inputs[0]._node   # mean: the sum node, whose input is the mean's input
+            return shown[0], shown[1], list(inner.inputs[:1]), ["x"]
+        labels = _argument_names(node.prim)
+        labels += [f"input {i + 1}" for i in range(len(labels), len(node.inputs))]
+        return node.prim.name, _describe_params(node), list(node.inputs), labels[:len(node.inputs)]
 
     @staticmethod
     def _watch(node, t):
@@ -128,10 +162,10 @@ class Graph:
     def lines(self, item: _Item) -> list[str]:
         """The text of one node: name/op, shape, value, gradient."""
         head = item.label + (f" ({item.extra})" if item.extra else "")
-        out = [head, f"shape {item.shape}" if item.shape else "scalar", f"value {_format(item.value)}"]
+        out = [head, f"shape {item.shape}" if item.shape else "scalar"] + _value_lines("value", item.value)
         grad = self.gradient(item)
         if grad is not None:
-            out.append(f"grad {_format(grad)}")
+            out += _value_lines("grad", grad)
         return out
 
     def order(self) -> list[_Item]:
@@ -158,8 +192,8 @@ class Graph:
             label = "{" + "|".join(_dot_escape(s) for s in self.lines(item)) + "}"
             out.append(f'  {names[item.key]} [label="{label}", style=filled, fillcolor="{colors[item.kind]}"];')
         for item in self.order():
-            for src in item.inputs:
-                out.append(f"  {names[src]} -> {names[item.key]};")
+            for src, label in zip(item.inputs, item.input_labels):
+                out.append(f'  {names[src]} -> {names[item.key]} [label="{_dot_escape(label)}", fontsize=9];')
         out.append("}")
         return "\n".join(out)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import io
 
-BOX_W, LINE_H, PAD, GAP_X, GAP_Y = 190, 15, 6, 60, 18
+BOX_W, LINE_H, PAD, GAP_X, GAP_Y = 150, 15, 6, 60, 18   # BOX_W: the narrowest box
+CHAR_W = 6.6   # the width of a character of the 11 px font, about
 FILL = {"leaf": "#cfe8ff", "constant": "#eeeeee", "op": "#fff2cc"}
 
 
@@ -18,15 +19,23 @@ def layout(graph):
     columns = {}
     for item in items:
         columns.setdefault(depth[item.key], []).append(item)
-    boxes = {}
+    boxes, x = {}, PAD
     for col, members in sorted(columns.items()):
+        texts = {item.key: graph.lines(item) for item in members}
+        width = max(BOX_W, *(int(CHAR_W * len(line)) + 2 * PAD for lines in texts.values() for line in lines))
         y = PAD
         for item in members:
-            lines = graph.lines(item)
+            lines = texts[item.key]
             h = LINE_H * len(lines) + 2 * PAD
-            boxes[item.key] = (PAD + col * (BOX_W + GAP_X), y, BOX_W, h, lines, item.kind)
+            boxes[item.key] = (x, y, width, h, lines, item.kind)
             y += h + GAP_Y
+        x += width + GAP_X
     return boxes
+
+
+def _arrival(top, height, i, count):
+    """Where the i-th of ``count`` arrows enters a box: spread over its left side, so that their labels part."""
+    return top + height * (i + 1) / (count + 1)
 
 
 def svg_from_layout(graph) -> str:
@@ -39,10 +48,13 @@ def svg_from_layout(graph) -> str:
            'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
     for item in graph.order():
         x2, y2, _, h2, _, _ = boxes[item.key]
-        for src in item.inputs:
+        for i, (src, label) in enumerate(zip(item.inputs, item.input_labels)):
             x1, y1, w1, h1, _, _ = boxes[src]
-            out.append(f'<line x1="{x1 + w1}" y1="{y1 + h1 / 2}" x2="{x2}" y2="{y2 + h2 / 2}" stroke="#555" '
+            end = _arrival(y2, h2, i, len(item.inputs))
+            out.append(f'<line x1="{x1 + w1}" y1="{y1 + h1 / 2}" x2="{x2}" y2="{end}" stroke="#555" '
                        'marker-end="url(#arrow)"/>')
+            out.append(f'<text x="{x2 - 5}" y="{end - 3}" text-anchor="end" font-size="9" '
+                       f'fill="#a33">{html.escape(label)}</text>')
     for x, y, w, h, lines, kind in boxes.values():
         out.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="{FILL[kind]}" stroke="#333"/>')
         for i, text in enumerate(lines):
@@ -71,10 +83,12 @@ def png_from_layout(graph) -> bytes:
     ax.axis("off")
     for item in graph.order():
         x2, y2, _, h2, _, _ = boxes[item.key]
-        for src in item.inputs:
+        for i, (src, label) in enumerate(zip(item.inputs, item.input_labels)):
             x1, y1, w1, h1, _, _ = boxes[src]
-            ax.annotate("", xy=(x2, y2 + h2 / 2), xytext=(x1 + w1, y1 + h1 / 2),
+            end = _arrival(y2, h2, i, len(item.inputs))
+            ax.annotate("", xy=(x2, end), xytext=(x1 + w1, y1 + h1 / 2),
                         arrowprops=dict(arrowstyle="->", color="#555"))
+            ax.text(x2 - 5, end - 3, label, fontsize=7, color="#a33", ha="right")
     for x, y, w, h, lines, kind in boxes.values():
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=4", fc=FILL[kind],
                                     ec="#333"))

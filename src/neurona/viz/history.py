@@ -12,6 +12,10 @@ def _best(values, higher_is_better):
         min(range(len(values)), key=values.__getitem__)
 
 
+def _higher_is_better(name):
+    return not any(k in name for k in ("loss", "error", "mse", "mae"))
+
+
 def plot_history(history, path=None, title=None):
     """Draw the curves of a History (or its ``.history`` dict); save to ``path`` (PNG/SVG/PDF) when given.
 
@@ -19,6 +23,7 @@ def plot_history(history, path=None, title=None):
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     logs = getattr(history, "history", history)
     names = [k for k in logs if not k.startswith("val_") and k != "learning_rate"]
@@ -26,19 +31,23 @@ def plot_history(history, path=None, title=None):
         raise ValueError("plot_history: the history is empty")
     fig = Figure(figsize=(5 * len(names), 3.6), dpi=100)
     FigureCanvasAgg(fig)
+    bests = {name: _best(logs.get(f"val_{name}") or logs[name], _higher_is_better(name)) for name in names}
     for i, name in enumerate(names):
         ax = fig.add_subplot(1, len(names), i + 1)
         train = logs[name]
         epochs = list(range(1, len(train) + 1))
         ax.plot(epochs, train, "o-", ms=3, label=f"training {name}")
         val = logs.get(f"val_{name}")
-        higher = name not in ("loss",) and not any(k in name for k in ("loss", "error", "mse", "mae"))
         marked = val if val else train
         if val:
             ax.plot(epochs, val, "s-", ms=3, label=f"validation {name}")
-        best = _best(marked, higher)
+        best = bests[name]
+        label = f"best epoch {best + 1}"
+        if name != names[0] and best != bests[names[0]]:   # the stars of two panels mark different epochs
+            label += f" ({names[0]}'s best: epoch {bests[names[0]] + 1})"
         ax.axvline(best + 1, color="gray", ls="--", lw=1)
-        ax.plot([best + 1], [marked[best]], "*", ms=12, color="crimson", label=f"best epoch {best + 1}")
+        ax.plot([best + 1], [marked[best]], "*", ms=12, color="crimson", label=label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
         ax.set_title(name if title is None or i else f"{title}: {name}")
