@@ -52,6 +52,17 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
+    def _repr_html_(self):
+        """In a notebook: the learning curves, inline."""
+        if not self.history.get("loss"):
+            return "<p>History: no epoch yet</p>"
+        import base64
+        import io
+        from .viz import plot_history
+        buf = io.BytesIO()
+        plot_history(self).savefig(buf, format="png")
+        return f'<img alt="learning curves" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
+
 
 def _monitor_op(monitor, mode, model):
     """``np.less`` when smaller is better, ``np.greater`` otherwise (Keras' 'auto' rule)."""
@@ -311,5 +322,12 @@ class CallbackList:
         return call
 
 
-from .gradient_flow import GradientFlow  # noqa: E402  (it builds on Callback, defined above)
+_ELSEWHERE = {"GradientFlow": "gradient_flow", "Report": "report"}   # callbacks that live in their own modules
+
+
+def __getattr__(name):
+    if name in _ELSEWHERE:
+        import importlib
+        return getattr(importlib.import_module(f"{__package__}.{_ELSEWHERE[name]}"), name)
+    raise AttributeError(f"module 'neurona.callbacks' has no attribute {name!r}")
 

@@ -63,18 +63,18 @@ def cmd_graph(args) -> int:
 
 
 def train(dataset, data=None, epochs=None, batch_size=None, optimizer=None, out="neurona-out", seed=0,
-          verbose="auto", verify=True) -> dict:
+          verbose="auto", verify=True, report=None) -> dict:
     """Train a recipe, print the test figure and the diagnosis, write the curves and the model to ``out``.
     Under ``mpiexec -n N`` the ranks train data-parallel (``fit(distribute=True)``); rank 0 prints and writes."""
     import neurona as nr
     nr.distributed.init()
     if not nr.distributed.is_main():  # under mpiexec: every rank trains, rank 0 alone reports and writes
         with contextlib.redirect_stdout(io.StringIO()):
-            return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify)
-    return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify)
+            return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify, report)
+    return _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify, report)
 
 
-def _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify) -> dict:
+def _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, verify, report) -> dict:
     import neurona as nr
     from neurona.recipes import RECIPES
     nr.utils.set_random_seed(seed)
@@ -86,7 +86,9 @@ def _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, ver
     task.model.summary()
     history = task.model.fit(task.x_train, task.y_train, epochs=task.epochs if epochs is None else epochs,
                              batch_size=task.batch_size if batch_size is None else batch_size,
-                             validation_split=0.2, verbose=verbose, distribute=True)
+                             validation_split=0.2, verbose=verbose, distribute=True,
+                             callbacks=[nr.callbacks.Report(report, title=f"neurona train --dataset {dataset}")]
+                             if report else None)
     results = task.model.evaluate(task.x_test, task.y_test, verbose=0, return_dict=True)
     figure = results[task.report] if task.report in results else results["loss"]
     diagnosis = nr.diagnose(history)
@@ -101,6 +103,8 @@ def _train(dataset, data, epochs, batch_size, optimizer, out, seed, verbose, ver
     print(f"diagnosis: {diagnosis}")
     print(f"learning curves: {curves}")
     print(f"model: {model_path}")
+    if report:
+        print(f"report: {Path(report) / 'report.html'}")
     return {"test": results, "figure": figure, "diagnosis": diagnosis, "curves": curves, "model": model_path,
             "history": history}
 
@@ -109,7 +113,7 @@ def cmd_train(args) -> int:
     from neurona.datasets import DatasetNotFoundError
     try:
         train(args.dataset, args.data, args.epochs, args.batch_size, args.optimizer, args.out, args.seed,
-              verify=not args.no_verify)
+              verify=not args.no_verify, report=args.report)
     except DatasetNotFoundError as exc:
         raise UserError(str(exc)) from None
     return 0
@@ -118,6 +122,16 @@ def cmd_train(args) -> int:
 def cmd_demo(args) -> int:
     """The main job: train an MLP on the bundled digits, no download needed."""
     train("digits", out=args.out, epochs=args.epochs, seed=args.seed)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from neurona.report import write_html
+    try:
+        page = write_html(args.run_dir)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    print(f"report: {page}")
     return 0
 
 
@@ -182,7 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="optimizer, with Keras' defaults (default: the recipe's)")
     tr.add_argument("--out", default="neurona-out", help="folder for the learning curves and the model (default: neurona-out)")
     tr.add_argument("--seed", type=int, default=0, help="random seed of the weights, dropout and shuffling (default: 0)")
+    tr.add_argument("--report", default=None, metavar="DIR",
+                    help="write a training report (report.html, self-contained) into DIR while training "
+                         "(default: no report)")
     tr.set_defaults(run=cmd_train)
+    rep = sub.add_parser("report", help="render a run's report.html again from its report.json")
+    rep.add_argument("run_dir", help="the folder a Report callback (or train --report) wrote")
+    rep.set_defaults(run=cmd_report)
     graph = sub.add_parser("graph", help="draw the computational graph of an expression, with gradients")
     graph.add_argument("expression", help='the expression, e.g. "(a + b) * (b + 1)"')
     graph.add_argument("--at", required=True, help="values of the variables, e.g. a=2,b=1 (required)")

@@ -230,6 +230,15 @@ class Tensor(TensorMethods):
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
+    def _repr_html_(self):
+        """In a notebook: the repr, then the shape, the dtype and, once backward ran, the gradient's summary."""
+        import html
+        facts = [f"shape {tuple(self.shape)}", str(self.dtype)]
+        if self.grad is not None:
+            g = backend.to_numpy(self.grad.data if isinstance(self.grad, Tensor) else self.grad)
+            facts.append(f"grad: mean {g.mean():.4g}, max |g| {abs(g).max():.4g}" if g.size else "grad: empty")
+        return f"<pre>{html.escape(repr(self))}</pre><small>{html.escape(' · '.join(facts))}</small>"
+
     def __hash__(self):
         return id(self)
 

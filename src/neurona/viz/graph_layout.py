@@ -43,6 +43,7 @@ def svg_from_layout(graph) -> str:
     width = max((x + w for x, _, w, _, _, _ in boxes.values()), default=0) + PAD
     height = max((y + h for _, y, _, h, _, _ in boxes.values()), default=0) + PAD
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" '
            f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
            'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
