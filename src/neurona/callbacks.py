@@ -97,7 +97,9 @@ class EarlyStopping(Callback):
         self.monitor_op = None
 
     def on_train_begin(self, logs=None):
+        # a callback reused by another fit starts afresh (Keras 3): no best value, wait or weights carried over
         self.wait, self.stopped_epoch, self.best_weights, self.best_epoch = 0, 0, None, 0
+        self.monitor_op = None
 
     def _improves(self, value, reference):
         return bool(self.monitor_op(value - self.min_delta, reference))
@@ -105,8 +107,7 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor_op is None:
             self.monitor_op = _monitor_op(self.monitor, self.mode, self.model)
-            if self.monitor_op is np.less:
-                self.min_delta = -self.min_delta
+            self.min_delta = -abs(self.min_delta) if self.monitor_op is np.less else abs(self.min_delta)
             self.best = math.inf if self.monitor_op is np.less else -math.inf
         current = (logs or {}).get(self.monitor)
         if current is None:

@@ -118,7 +118,9 @@ class VarianceScaling(Initializer):
             raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
-        self.scale, self.mode, self.distribution = scale, mode, distribution
+        from . import checks
+        self.scale = checks.number(scale, "scale", "VarianceScaling", low=0, low_open=True)
+        self.mode, self.distribution = mode, distribution
 
     def sample(self, rng, shape):
         fan_in, fan_out = compute_fans(shape)
@@ -180,7 +182,13 @@ _BY_NAME = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal":
 
 
 def get(identifier) -> Initializer:
-    """An initializer from a name (``"he_normal"``), a config dict, an instance or a callable."""
+    """An initializer from a name (``"he_normal"``, or Keras' class name ``"HeNormal"``), a config dict, an
+    instance or a callable; None gives None, as in Keras."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str) and identifier not in _BY_NAME:
+        from .utils import snake_case
+        identifier = snake_case(identifier)   # "GlorotUniform" -> "glorot_uniform"
     if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(identifier, type):
         return identifier
     if isinstance(identifier, dict):

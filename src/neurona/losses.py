@@ -168,13 +168,28 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         per_sample = self.call(y_true, y_pred)
         if sample_weight is not None:
-            w = ops.reshape(ops.astype(Tensor(_raw_target(sample_weight, per_sample)), per_sample.dtype),
-                            per_sample.shape)
+            w = _loss_weights(_raw_target(sample_weight, per_sample), per_sample.shape)
+            w = ops.astype(Tensor(w), per_sample.dtype)
             return ops.sum(per_sample * w) / max(per_sample.data.size, 1)
         return mean(per_sample)
 
     def get_config(self) -> dict:
         return {"name": self.name, **self.options}
+
+
+def _loss_weights(w, shape):
+    """Keras' sample weights against the per-sample (or per-element) losses of ``shape``: a scalar weighs them
+    all; (N,) or (N, 1) weighs each sample; the losses' own shape weighs each element (e.g. each time step)."""
+    if w.size == 1:
+        return w.reshape(())
+    if w.ndim == len(shape) + 1 and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    if w.shape == tuple(shape):
+        return w
+    if w.ndim < len(shape) and w.shape == tuple(shape[:w.ndim]):
+        return w.reshape(w.shape + (1,) * (len(shape) - w.ndim))
+    raise ValueError(f"sample_weight of shape {tuple(w.shape)} does not fit the losses of shape {tuple(shape)}: give "
+                     "a scalar, one weight per sample, or one per element of the loss")
 
 
 class MeanSquaredError(Loss):

@@ -35,6 +35,23 @@ def _weights(sample_weight, like):
     return xp_of(like).asarray(_np(sample_weight), dtype=np.float64).reshape(-1)
 
 
+def _broadcast_weights(sample_weight, values):
+    """``sample_weight`` shaped like ``values`` (per-sample values, per-element ones): a scalar, one weight per
+    sample ((N,) or (N, 1)), or one per element; a trailing axis of 1 is dropped, missing trailing axes are
+    added. Other shapes are refused with both shapes named."""
+    xp = xp_of(values)
+    w = xp.asarray(_np(sample_weight), dtype=np.float64)
+    if w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    if w.ndim < values.ndim and w.shape == values.shape[:w.ndim]:
+        w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+    try:
+        return xp.broadcast_to(w, values.shape)
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {tuple(w.shape)} does not fit the metric's values of shape "
+                         f"{tuple(values.shape)}: give one weight per sample, per element, or a scalar") from None
+
+
 class Metric:
     """Base class: subclasses give per-sample values in ``values``; the result is their (weighted) mean."""
     direction = "up"
@@ -54,13 +71,14 @@ class Metric:
         raise NotImplementedError
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        v = self.values(y_true, y_pred).reshape(len(_np(y_pred)), -1).mean(axis=1)
+        values = self.values(y_true, y_pred)
         if sample_weight is None:
+            v = values.reshape(len(_np(y_pred)), -1).mean(axis=1)
             self.total = self.total + v.sum()
             self.count += v.size
-        else:
-            w = _weights(sample_weight, v)
-            self.total = self.total + (v * w).sum()
+        else:   # per sample, per element (e.g. per time step) or a scalar: Keras' weights, counted by their sum
+            w = _broadcast_weights(sample_weight, values)
+            self.total = self.total + (values * w).sum()
             self.count = self.count + w.sum()
 
     def result(self) -> float:

@@ -111,6 +111,22 @@ def to_input_tensor(x) -> Tensor:
     return Tensor(array)
 
 
+def _marks_built(build):
+    """``build`` that also marks the layer built, as Keras' does: a later call does not build it again (and
+    so does not throw away weights set in between)."""
+    import functools
+
+    @functools.wraps(build)
+    def marked(self, input_shape):
+        result = build(self, input_shape)
+        self.built = True
+        if self.build_input_shape is None and isinstance(input_shape, (tuple, list)) and \
+                all(d is None or isinstance(d, int) for d in input_shape):
+            self.build_input_shape = tuple(input_shape)
+        return result
+    return marked
+
+
 def _full_signature(cls) -> inspect.Signature:
     """The constructor's signature with ``**kwargs`` spelled out as the keyword arguments the base classes take,
     so that ``help(nr.layers.Dense)`` shows ``use_bias=True, ..., name=None`` instead of ``**kwargs``."""
@@ -156,6 +172,8 @@ class Layer:
         super().__init_subclass__(**kwargs)
         LAYER_CLASSES[cls.__name__] = cls
         cls.__signature__ = _full_signature(cls)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, name=None, trainable=True, input_shape=None):
         object.__setattr__(self, "_sublayers", [])
@@ -173,6 +191,9 @@ class Layer:
 
     # ---- tracking --------------------------------------------------------------------------------------------
     def __setattr__(self, key, value):
+        if key in ("activation", "recurrent_activation") and not callable(value):
+            from .. import activations     # Keras: layer.activation = None means no activation; a name works too
+            value = activations.get(value)
         if not key.startswith("_"):
             _MUTATIONS[0] += 1
         sub = self.__dict__.get("_sublayers")

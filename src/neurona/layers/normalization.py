@@ -47,6 +47,10 @@ class BatchNormalization(Layer):
     saved). ``synchronized=True`` (Keras 3's flag) sums the statistics over the ranks, so every rank uses the
     global batch's mean and variance, as one process on the whole batch would; it costs two Allreduces per
     layer and step, forward and backward.
+
+    A frozen layer (``trainable = False``) runs in inference mode even when ``training=True``, as in Keras: it
+    normalizes with the moving statistics and leaves them unchanged. This is how a frozen feature extractor is
+    fine-tuned.
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, synchronized=False,
@@ -73,6 +77,7 @@ class BatchNormalization(Layer):
     def call(self, x, training=False):
         axes, axis = _reduction_axes(x.ndim, self.axis)
         shape = _broadcast_shape(x.ndim, axis, x.shape[axis])
+        training = training and self.trainable   # frozen (trainable=False): inference mode, as in Keras
         if training and self.synchronized and comm.active():
             batch_mean, centered, batch_var = _global_batch_moments(x, axes)
             self._update_moving(batch_mean.data.reshape(-1), batch_var.data.reshape(-1))
@@ -131,6 +136,9 @@ class Normalization(Layer):
         super().__init__(**kwargs)
         if not checks.is_int(axis):
             raise TypeError(f"Normalization: axis must be an integer, got {axis!r}")
+        if (mean is None) != (variance is None):
+            raise ValueError(f"Normalization: give both mean and variance, or neither (got mean={mean!r}, "
+                             f"variance={variance!r})")
         self.axis = axis
         self._given = (mean, variance)
 
@@ -139,14 +147,20 @@ class Normalization(Layer):
         data = np.asarray(to_numpy(data.data) if isinstance(data, Tensor) else data, dtype=np.float64)
         if data.ndim < 1 or data.shape[0] == 0:
             raise ValueError("Normalization.adapt: needs a non-empty array of samples")
-        axes, _ = _reduction_axes(data.ndim, self.axis, f"Normalization layer {self.name!r}")
+        axes, axis = _reduction_axes(data.ndim, self.axis, f"Normalization layer {self.name!r}")
         if not self.built:
             self.build(data.shape)
-            self.built = True
+        elif data.shape[axis] != self.mean.shape[0]:
+            raise ValueError(f"Normalization layer {self.name!r}: adapt got data with {data.shape[axis]} features on "
+                             f"axis {self.axis} (shape {data.shape}); the layer was built for "
+                             f"{self.mean.shape[0]}")
         self.mean.data[...] = to_device(data.mean(axis=axes), device_of(self.mean.data))
         self.variance.data[...] = to_device(data.var(axis=axes), device_of(self.variance.data))
 
     def build(self, input_shape):
+        if not -len(input_shape) <= self.axis < len(input_shape):
+            raise ValueError(f"Normalization layer {self.name!r}: axis={self.axis} does not exist in inputs of shape "
+                             f"{tuple(input_shape)} ({len(input_shape)} axes)")
         self.expected_input = _feature_spec(input_shape, self.axis, f"Normalization layer {self.name!r}")
         size = input_shape[self.axis]
         self.mean = self.add_weight("mean", (size,), "zeros", trainable=False)
