@@ -9,25 +9,10 @@ parts): the first convolution's kernels, and the feature maps of one image throu
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 
-
-def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig, path):
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-    return fig
+from ._canvas import figure as _figure, save as _save
 
 
 def _convolutions(model):

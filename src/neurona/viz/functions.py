@@ -5,27 +5,11 @@ loss against the prediction for one target, and a classifier's decision boundary
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
+from ._canvas import figure as _figure, save as _save
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus", "selu")
-
-
-def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig, path):
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-    return fig
 
 
 def _value_and_slope(fn, z):

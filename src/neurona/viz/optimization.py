@@ -13,9 +13,9 @@ the whole dataset per step).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+
+from ._canvas import figure as _figure, save as _save
 
 
 def nr_optimizers():
@@ -104,16 +104,5 @@ def plot_normalization_zigzag(x=None, y=None, path=None, steps=40):
                            title=f"raw features (std {scales[0]:.1f} and {scales[1]:.1f}): a narrow valley")
     plot_optimization_path(normalized, y, fig.add_subplot(1, 2, 2), steps=steps,
                            title="normalized features: a round bowl")
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-    return fig
+    return _save(fig, path)
 
-
-def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
