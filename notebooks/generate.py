@@ -47,6 +47,10 @@ def notebook_for(script: Path):
     return notebook
 
 
+def _cells(notebook):
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
 def scripts():
     return sorted(p for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_") and p.stem not in SKIP)
 
@@ -58,13 +62,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     stale = []
     for script in scripts():
-        text = nbformat.writes(notebook_for(script)) + "\n"
+        notebook = notebook_for(script)
         target = HERE / f"{script.stem}.ipynb"
-        if args.check:
-            if not target.exists() or target.read_text() != text:
+        if args.check:   # the cells' kinds and sources (not the file's bytes, which vary with nbformat's version)
+            if not target.exists() or _cells(nbformat.read(target, as_version=4)) != _cells(notebook):
                 stale.append(target.name)
         else:
-            target.write_text(text)
+            target.write_text(nbformat.writes(notebook) + "\n")
     if stale:
         print(f"out of date: {', '.join(stale)}; run python notebooks/generate.py", file=sys.stderr)
         return 1
