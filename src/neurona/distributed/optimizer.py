@@ -39,13 +39,14 @@ def DistributedOptimizer(optimizer):
 def allreduce_gradients(parameters):
     """Average the ``.grad`` of each parameter (Tensors, or a model's ``parameters()``) over the ranks, in place:
     call it between ``loss.backward()`` and a plain optimizer's ``step()``."""
+    from ..autograd.tensor import Tensor
     comm.init()
     for p in parameters:
         if p.grad is not None:
-            g = p.grad.data.copy() if hasattr(p.grad, "data") else p.grad.copy()
-            comm.allreduce_sum_(g)
-            g *= 1.0 / comm.size()
-            p.grad = type(p.grad)(g) if hasattr(p.grad, "data") else g
+            is_tensor = isinstance(p.grad, Tensor)
+            g = (p.grad.data if is_tensor else p.grad).copy()
+            average_gradients([g])
+            p.grad = Tensor(g) if is_tensor else g
 
 
 def broadcast_parameters(parameters):

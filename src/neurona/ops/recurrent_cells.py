@@ -43,7 +43,7 @@ class LSTMSequence(Fused):
         scale[2 * units:3 * units] = 1.0
         u_scaled = u * scale
         gate_kernel, add_scaled = kernel_for("lstm_gates", xz, u, h0, c0), kernel_for("add_scaled", xz)
-        xz_scaled = xz if add_scaled is not None else xz * scale   # the kernel scales each step as it adds it
+        xz_scaled = None if add_scaled is not None else xz * scale   # the kernel scales each step as it adds it
         i_cand = xp.empty(h0.shape, dtype=xz.dtype)
         state = xp.concatenate([h0, c0], axis=1)   # [h, c] of the previous step, rows contiguous for the kernel
         h, c = h0, c0
