@@ -23,158 +23,92 @@ from __future__ import annotations
 import numpy as np
 
 from . import checks, ops
-from . import functional as fn
-from .autograd.engine import ShapeError
 from .autograd.tensor import Tensor
-from .devices.backend import is_array, xp_of
-from .devices import device_of, to_device
 from .functional import mean
+from .functional.losses import (  # noqa: F401  (the per-sample functions, by their Keras names)
+    EPSILON,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    kept_labels,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+from .functional.losses import raw_target as _raw_target
 from .utils import snake_case
-
-EPSILON = 1e-7  # Keras' backend epsilon: probabilities are clipped to [eps, 1 - eps]
-
-
-def _raw_target(y_true, y_pred, name="loss"):
-    """The targets as a raw numeric array on the predictions' device."""
-    raw = y_true.data if isinstance(y_true, Tensor) else y_true
-    if not is_array(raw):
-        raw = np.asarray(raw)
-    if raw.dtype.kind not in "biuf":
-        raise TypeError(f"{name}: targets must be numbers, got dtype {raw.dtype}. Hint: map class names to integers "
-                        "0..C-1 first (neurona.datasets.preprocessing.Lookup does it).")
-    return raw if xp_of(raw) is xp_of(y_pred.data) else to_device(raw, device_of(y_pred.data))
-
-
-def _as_target(y_true, y_pred: Tensor, name: str) -> Tensor:
-    """The target as a tensor of the prediction's shape and dtype, expanding (N,) to (N, 1) on purpose."""
-    y = y_true if isinstance(y_true, Tensor) and xp_of(y_true.data) is xp_of(y_pred.data) else \
-        Tensor(_raw_target(y_true, y_pred, name))
-    if y.dtype != y_pred.dtype:
-        y = ops.astype(y, y_pred.dtype)
-    if y.shape != y_pred.shape:
-        if y.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1 and y.shape == y_pred.shape[:-1]:
-            return fn.expand_dims(y, -1)
-        raise ShapeError(f"{name}: targets of shape {y.shape} do not match predictions of shape {y_pred.shape}. "
-                         "Hint: for a 1-unit output pass targets of shape (N,) or (N, 1); for C units with "
-                         "integer labels use sparse_categorical_crossentropy.")
-    return y
-
-
-def _as_prediction(y_pred) -> Tensor:
-    """The predictions as a floating tensor: a loss is computed in floats even for integer predictions."""
-    if not isinstance(y_pred, Tensor):
-        y_pred = Tensor(np.asarray(y_pred)) if not isinstance(y_pred, (list, tuple)) else Tensor(y_pred)
-    if y_pred.dtype.kind != "f":
-        y_pred = ops.astype(y_pred, np.float32)
-    return y_pred
-
-
-# ---- per-sample functions -------------------------------------------------------------------------------
-
-def mean_squared_error(y_true, y_pred):
-    """``mean((y_pred - y_true)^2)`` over the last axis, one value per sample."""
-    y_pred = _as_prediction(y_pred)
-    diff = y_pred - _as_target(y_true, y_pred, "mean_squared_error")
-    return mean(diff * diff, axis=-1)
-
-
-def mean_absolute_error(y_true, y_pred):
-    """``mean(|y_pred - y_true|)`` over the last axis."""
-    y_pred = _as_prediction(y_pred)
-    return mean(ops.abs(y_pred - _as_target(y_true, y_pred, "mean_absolute_error")), axis=-1)
-
-
-def huber(y_true, y_pred, delta=1.0):
-    """Quadratic for errors below ``delta``, linear above; mean over the last axis."""
-    y_pred = _as_prediction(y_pred)
-    err = ops.abs(y_pred - _as_target(y_true, y_pred, "huber"))
-    quadratic = ops.minimum(err, delta)
-    return mean(0.5 * quadratic * quadratic + delta * (err - quadratic), axis=-1)
-
-
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
-    """``-(y log p + (1 - y) log(1 - p))`` averaged over the last axis.
-
-    From logits it is ``softplus(x) - x * y``: finite for logits of +-1e4. From probabilities they are clipped
-    to ``[1e-7, 1 - 1e-7]``, as in Keras. (A model whose output layer applies the sigmoid gives this loss the
-    logits behind it, in training and evaluation alike: see ``Model.compile``.)
-    """
-    y_pred = _as_prediction(y_pred)
-    y = _as_target(y_true, y_pred, "binary_crossentropy")
-    if label_smoothing:
-        y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        return mean(ops.softplus(y_pred) - y_pred * y, axis=-1)
-    p = ops.clip(y_pred, EPSILON, 1.0 - EPSILON)
-    return mean(-(y * ops.log(p) + (1.0 - y) * ops.log(1.0 - p)), axis=-1)
-
-
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """``-sum(y * log p)`` over the class axis, with one-hot (or soft) targets."""
-    y_pred = _as_prediction(y_pred)
-    y = _as_target(y_true, y_pred, "categorical_crossentropy")
-    if label_smoothing:
-        y = y * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    if from_logits:
-        if axis in (-1, y_pred.ndim - 1):
-            return ops.softmax_cross_entropy(y_pred, y)  # fused -sum(y * log_softmax(logits)), tested equal
-        return -ops.sum(y * ops.log_softmax(y_pred, axis), axis=axis)
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return -ops.sum(y * ops.log(ops.clip(p, EPSILON, 1.0 - EPSILON)), axis=axis)
-
-
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """Categorical cross-entropy with integer class labels of shape (N,) or (N, 1)."""
-    y_pred = _as_prediction(y_pred)
-    labels = given = _raw_target(y_true, y_pred, "sparse_categorical_crossentropy")
-    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = labels[..., 0]
-    if labels.shape != y_pred.shape[:-1]:
-        raise ShapeError(f"sparse_categorical_crossentropy: labels of shape {labels.shape} do not match "
-                         f"predictions of shape {y_pred.shape}; expected labels of shape {y_pred.shape[:-1]}.")
-    classes = y_pred.shape[-1]
-    if isinstance(labels, np.ndarray) and labels.size and (  # on a GPU this check runs once, in fit
-            labels.min() < 0 or labels.max() >= classes or np.any(labels != np.round(labels))):
-        raise ValueError(f"sparse_categorical_crossentropy: labels must be integers in [0, {classes}) for an output "
-                         f"of {classes} units; got values from {labels.min()} to {labels.max()}.")
-    # from the labels as given, through primitives only: a traced step recomputes it from each batch
-    one_hot = ops.one_hot(ops.reshape(Tensor(given), labels.shape), classes, y_pred.dtype)
-    return categorical_crossentropy(one_hot, y_pred, from_logits=from_logits)
-
 
 # ---- Loss objects (reduction, sample weights, names) -----------------------------------------------------
 
+#: Keras' reductions of the per-sample losses: the mean over the batch (by default; "mean" is its other name),
+#: the sum, the weighted mean (divided by the sum of the sample weights), or none (one loss per sample).
+REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", None, "none")
+
+
 class Loss:
-    """A loss with Keras' reduction: ``sum(loss_i * w_i) / N`` over the N samples of the batch."""
+    """A loss with Keras' reduction: by default ``sum(loss_i * w_i) / N`` over the N per-sample losses.
+
+    >>> import neurona as nr
+    >>> nr.losses.MeanAbsoluteError(reduction="sum")([[1.0], [2.0]], nr.tensor([[2.0], [4.0]])).item()
+    3.0
+    """
     fn = None
     logits_of = None  # the output activation ("sigmoid", "softmax") whose logits the loss can take instead
 
-    def on_logits_of(self, activation) -> "Loss | None":
+    def __init__(self, name=None, reduction="sum_over_batch_size", **options):
+        self.name = name or snake_case(type(self).__name__)
+        self.reduction = checks.one_of(reduction, REDUCTIONS, "reduction", type(self).__name__)
+        self.options = options
+
+    def on_logits_of(self, activation) -> Loss | None:
         """This loss taking the logits behind ``activation`` (the model's output activation, a function)
         instead of its probabilities: the same loss, stable when the output saturates. None when the pair
         does not match (e.g. MSE, or a loss that already has ``from_logits=True``)."""
         if activation is None or activation.__name__ != self.logits_of or self.options.get("from_logits"):
             return None
-        return type(self)(name=self.name, **{**self.options, "from_logits": True})
-
-    def __init__(self, name=None, **options):
-        self.name = name or snake_case(type(self).__name__)
-        self.options = options
+        return type(self)(name=self.name, reduction=self.reduction, **{**self.options, "from_logits": True})
 
     def call(self, y_true, y_pred):
         """Per-sample losses."""
         return type(self).fn(y_true, y_pred, **self.options)
 
+    def kept(self, y_true, losses) -> Tensor | None:
+        """1 for each per-sample loss that counts in the mean, 0 for one that does not; None: all count."""
+        return None
+
     def __call__(self, y_true, y_pred, sample_weight=None):
-        per_sample = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            w = _loss_weights(_raw_target(sample_weight, per_sample), per_sample.shape)
-            w = ops.astype(Tensor(w), per_sample.dtype)
-            return ops.sum(per_sample * w) / max(per_sample.data.size, 1)
-        return mean(per_sample)
+        losses = self.call(y_true, y_pred)
+        kept = self.kept(y_true, losses)
+        if self.reduction in (None, "none"):
+            return losses if sample_weight is None else losses * self._weights(sample_weight, losses)
+        if sample_weight is None and kept is None and self.reduction != "sum":
+            return mean(losses)
+        weights = None if sample_weight is None else self._weights(sample_weight, losses)
+        total = ops.sum(losses if weights is None else losses * weights)
+        if self.reduction == "sum":
+            return total
+        if self.reduction == "mean_with_sample_weight" and weights is not None:
+            counted = ops.broadcast_to(weights, losses.shape)
+            return total / ops.sum(counted if kept is None else counted * kept)
+        return total / (max(losses.data.size, 1) if kept is None else ops.maximum(ops.sum(kept), 1.0))
+
+    @staticmethod
+    def _weights(sample_weight, losses):
+        return ops.astype(Tensor(_loss_weights(_raw_target(sample_weight, losses), losses.shape)), losses.dtype)
 
     def get_config(self) -> dict:
-        return {"name": self.name, **self.options}
+        return {"name": self.name, "reduction": self.reduction, **self.options}
 
 
 def _loss_weights(w, shape):
@@ -192,69 +126,224 @@ def _loss_weights(w, shape):
                      "a scalar, one weight per sample, or one per element of the loss")
 
 
+def _probability(value, name, where):
+    return checks.number(value, name, where, low=0, high=1)
+
+
+def _flag(value, name, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 class MeanSquaredError(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_error`."""
     fn = staticmethod(mean_squared_error)
 
-    def __init__(self, name="mean_squared_error"):
-        super().__init__(name)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
+        super().__init__(name, reduction)
 
 
 class MeanAbsoluteError(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_error`."""
     fn = staticmethod(mean_absolute_error)
 
-    def __init__(self, name="mean_absolute_error"):
-        super().__init__(name)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
+        super().__init__(name, reduction)
+
+
+class MeanAbsolutePercentageError(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_percentage_error`."""
+    fn = staticmethod(mean_absolute_percentage_error)
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
+        super().__init__(name, reduction)
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_logarithmic_error`."""
+    fn = staticmethod(mean_squared_logarithmic_error)
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error"):
+        super().__init__(name, reduction)
+
+
+class LogCosh(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.log_cosh`."""
+    fn = staticmethod(log_cosh)
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
+        super().__init__(name, reduction)
+
+
+class Poisson(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.poisson`."""
+    fn = staticmethod(poisson)
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson"):
+        super().__init__(name, reduction)
+
+
+class KLDivergence(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.kl_divergence`."""
+    fn = staticmethod(kl_divergence)
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
+        super().__init__(name, reduction)
+
+
+class Hinge(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.hinge`."""
+    fn = staticmethod(hinge)
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge"):
+        super().__init__(name, reduction)
+
+
+class SquaredHinge(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.squared_hinge`."""
+    fn = staticmethod(squared_hinge)
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
+        super().__init__(name, reduction)
+
+
+class CategoricalHinge(Loss):
+    """The batch's mean of :func:`~neurona.functional.losses.categorical_hinge`."""
+    fn = staticmethod(categorical_hinge)
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
+        super().__init__(name, reduction)
 
 
 class Huber(Loss):
+    """Quadratic for errors below ``delta``, linear above (:func:`~neurona.functional.losses.huber`)."""
     fn = staticmethod(huber)
 
-    def __init__(self, delta=1.0, name="huber_loss"):
-        super().__init__(name, delta=checks.number(delta, "delta", "Huber", low=0, low_open=True))
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+        super().__init__(name, reduction, delta=checks.number(delta, "delta", "Huber", low=0, low_open=True))
+
+
+class CosineSimilarity(Loss):
+    """``-cos(y_true, y_pred)`` along ``axis``: minimizing it aligns the vectors (-1 at best)."""
+    fn = staticmethod(cosine_similarity)
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
+        if not checks.is_int(axis):
+            raise TypeError(f"CosineSimilarity: axis must be an integer, got {axis!r}")
+        super().__init__(name, reduction, axis=int(axis))
 
 
 class BinaryCrossentropy(Loss):
     logits_of = "sigmoid"
     fn = staticmethod(binary_crossentropy)
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, name="binary_crossentropy"):
-        super().__init__(name, from_logits=from_logits, label_smoothing=label_smoothing)
+    def __init__(self, from_logits=False, label_smoothing=0.0, reduction="sum_over_batch_size",
+                 name="binary_crossentropy"):
+        where = "BinaryCrossentropy"
+        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where))
+
+
+class BinaryFocalCrossentropy(Loss):
+    """The binary cross-entropy with well-classified elements weighed down by ``(1 - p_t)^gamma``
+    (:func:`~neurona.functional.losses.binary_focal_crossentropy`)."""
+    logits_of = "sigmoid"
+    fn = staticmethod(binary_focal_crossentropy)
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 reduction="sum_over_batch_size", name="binary_focal_crossentropy"):
+        where = "BinaryFocalCrossentropy"
+        super().__init__(name, reduction,
+                         apply_class_balancing=_flag(apply_class_balancing, "apply_class_balancing", where),
+                         alpha=_probability(alpha, "alpha", where), gamma=checks.number(gamma, "gamma", where, low=0),
+                         from_logits=_flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where))
 
 
 class CategoricalCrossentropy(Loss):
     logits_of = "softmax"
     fn = staticmethod(categorical_crossentropy)
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, name="categorical_crossentropy"):
-        super().__init__(name, from_logits=from_logits, label_smoothing=label_smoothing)
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="categorical_crossentropy"):
+        where = "CategoricalCrossentropy"
+        if not checks.is_int(axis):
+            raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
+        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where), axis=int(axis))
+
+
+class CategoricalFocalCrossentropy(Loss):
+    """The categorical cross-entropy with confident, correct classes weighed down by ``alpha (1 - p)^gamma``
+    (:func:`~neurona.functional.losses.categorical_focal_crossentropy`)."""
+    logits_of = "softmax"
+    fn = staticmethod(categorical_focal_crossentropy)
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
+        where = "CategoricalFocalCrossentropy"
+        if not checks.is_int(axis):
+            raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
+        super().__init__(name, reduction, alpha=_probability(alpha, "alpha", where),
+                         gamma=checks.number(gamma, "gamma", where, low=0),
+                         from_logits=_flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where), axis=int(axis))
 
 
 class SparseCategoricalCrossentropy(Loss):
+    """Categorical cross-entropy with integer labels. Labels equal to ``ignore_class`` count neither in the sum
+    nor in the number of samples it is divided by, as in Keras.
+
+    >>> import neurona as nr
+    >>> loss = nr.losses.SparseCategoricalCrossentropy(ignore_class=-1)
+    >>> round(loss([0, -1], nr.tensor([[0.5, 0.5], [0.9, 0.1]])).item(), 4)   # only the first label counts
+    0.6931
+    """
     logits_of = "softmax"
     fn = staticmethod(sparse_categorical_crossentropy)
 
-    def __init__(self, from_logits=False, name="sparse_categorical_crossentropy"):
-        super().__init__(name, from_logits=from_logits)
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy"):
+        where = "SparseCategoricalCrossentropy"
+        if ignore_class is not None and not checks.is_int(ignore_class):
+            raise TypeError(f"{where}: ignore_class must be an integer class label or None, got {ignore_class!r}")
+        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
+                         ignore_class=None if ignore_class is None else int(ignore_class))
+
+    def kept(self, y_true, losses):
+        ignore_class = self.options["ignore_class"]
+        if ignore_class is None:
+            return None
+        return kept_labels(_raw_target(y_true, losses), ignore_class, losses.dtype)
 
 
 _ALIASES = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
             "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-            "huber": Huber, "huber_loss": Huber,
+            "mape": MeanAbsolutePercentageError, "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+            "msle": MeanSquaredLogarithmicError, "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+            "huber": Huber, "huber_loss": Huber, "log_cosh": LogCosh, "logcosh": LogCosh,
+            "poisson": Poisson, "kl_divergence": KLDivergence, "kld": KLDivergence,
+            "kullback_leibler_divergence": KLDivergence, "cosine_similarity": CosineSimilarity,
+            "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
             "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
+            "binary_focal_crossentropy": BinaryFocalCrossentropy,
             "categorical_crossentropy": CategoricalCrossentropy, "cce": CategoricalCrossentropy,
+            "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
             "sparse_categorical_crossentropy": SparseCategoricalCrossentropy}
 _CLASSES = {cls.__name__: cls for cls in set(_ALIASES.values())}
 
 
 def get(identifier) -> Loss:
-    """A Loss from an alias ("mse", "binary_crossentropy", ...), a saved config or an instance."""
+    """A Loss from an alias ("mse", "binary_crossentropy", ...), its class name ("MeanSquaredError"), a saved
+    config or an instance."""
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, dict):
         config = dict(identifier.get("config", {}))
         return _CLASSES[identifier["class_name"]](**config)
-    if isinstance(identifier, str) and identifier in _ALIASES:
-        return _ALIASES[identifier]()
+    if isinstance(identifier, str) and (identifier in _ALIASES or identifier in _CLASSES):
+        return _ALIASES.get(identifier, _CLASSES.get(identifier))()
     if callable(identifier):
         return _FunctionLoss(identifier)
     raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(sorted(_ALIASES))}")

@@ -76,7 +76,8 @@ class Archive:
         try:
             with self._zip.open(self.entries[name]) as f:
                 return f.read()
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError: a flag bit says the member is encrypted
             raise CheckpointError(f"{self.what}: entry {name} is corrupted: {exc}") from None
 
     def json(self, name: str):
@@ -133,7 +134,8 @@ def _read_member(npz: Archive, name: str, shape: tuple, dtype: np.dtype) -> np.n
             if len(raw) != count or f.read(1):
                 raise CheckpointError(f"{npz.what}: array {name} holds {len(raw)} bytes of data, its header "
                                       f"promises {count}")
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError: a flag bit says the member is encrypted
         raise CheckpointError(f"{npz.what}: array {name} is corrupted: {exc}") from None
     array = np.frombuffer(raw, dtype=dtype)
     return (array.reshape(shape[::-1]).T if fortran else array.reshape(shape)).copy()

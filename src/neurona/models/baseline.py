@@ -17,8 +17,10 @@ def baseline_loss(loss, y: np.ndarray, output_shape: tuple):
     n = len(y)
     from_logits = loss.options.get("from_logits", False)
     if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        labels = y.reshape(n).astype(np.int64)
-        freq = np.bincount(labels, minlength=output_shape[-1]) / n
+        labels = y.reshape(-1)
+        ignore_class = loss.options.get("ignore_class")
+        labels = (labels if ignore_class is None else labels[labels != ignore_class]).astype(np.int64)
+        freq = np.bincount(labels, minlength=output_shape[-1]) / max(len(labels), 1)
         pred = np.log(freq + _EPS) if from_logits else freq
     elif isinstance(loss, losses.CategoricalCrossentropy):
         freq = y.reshape(n, -1).mean(axis=0)

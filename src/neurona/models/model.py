@@ -72,6 +72,11 @@ class Model(TrainingMixin, Layer):
         self.jit = jit is not False
         self.optimizer = optimizers.get(optimizer)
         self.compiled_loss = losses.get(loss)
+        reduction = self.compiled_loss.reduction
+        if reduction in (None, "none"):
+            raise ValueError(f"compile: the loss {self.compiled_loss.name!r} has reduction={reduction!r}, which gives "
+                             "one loss per sample; training needs one number per batch. Use "
+                             "reduction='sum_over_batch_size' (the mean, Keras' default) or 'sum'.")
         self.loss_on_logits = self.compiled_loss.on_logits_of(self.output_activation)
         self.compiled_metrics = [metrics_module.get(m, self.compiled_loss) for m in (metrics or [])]
         self._warn_on_output_mismatch()

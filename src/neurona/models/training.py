@@ -192,6 +192,8 @@ class TrainingMixin:
         from ..losses import SparseCategoricalCrossentropy
         if isinstance(self.compiled_loss, SparseCategoricalCrossentropy):
             classes = output_shape[-1]
+            ignore_class = self.compiled_loss.options["ignore_class"]
+            y = y if ignore_class is None else y[y != ignore_class]
             if y.size and (y.min() < 0 or y.max() >= classes):
                 raise ValueError(f"labels must be integers in [0, {classes}) for an output layer of {classes} units; "
                                  f"y has values from {y.min()} to {y.max()}. Hint: check the number of units of the "
