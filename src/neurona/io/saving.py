@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__, losses, optimizers
+from .. import __version__, losses, metrics, optimizers
 from ..distributed import comm
 from ..devices import device_of, to_device
 from .archive import CheckpointError, npz_bound, open_archive, read_arrays
@@ -58,7 +58,7 @@ def save_model(model, path):
     if model.compiled_loss is not None:
         compile_config = {"optimizer": optimizers.serialize(model.optimizer),
                           "loss": losses.serialize(model.compiled_loss),
-                          "metrics": [m.name for m in model.compiled_metrics], "jit": model.jit}
+                          "metrics": [metrics.serialize(m) for m in model.compiled_metrics], "jit": model.jit}
     _warn_if_not_finite(model, path)
     entries = {
         "metadata.json": json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION,
