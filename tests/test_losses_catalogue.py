@@ -229,3 +229,10 @@ def test_focal_losses_on_a_sigmoid_output_take_its_logits():
     probabilities = model.predict(x, verbose=0)
     direct = losses.BinaryFocalCrossentropy()(y, nr.tensor(probabilities)).item()
     assert model.evaluate(x, y, verbose=0) == pytest.approx(direct, rel=1e-5)
+
+
+def test_every_loss_is_in_the_readme_table():
+    from pathlib import Path
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    missing = [name for name in losses._CLASSES if f"`{name}" not in readme]
+    assert missing == []

@@ -157,3 +157,10 @@ def test_bad_arguments_are_named():
         metrics.R2Score(class_aggregation="mean")
     with pytest.raises(ValueError, match="unknown metric 'f2'"):
         metrics.get("f2")
+
+
+def test_every_metric_is_in_the_readme_table():
+    from pathlib import Path
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    missing = [name for name in metrics._CLASSES if f"`{name}" not in readme]
+    assert missing == []

@@ -37,6 +37,8 @@ LAYER_CASES = {
     "LayerNormalization": (lambda: [L.LayerNormalization()], SEQ),
     "LayerNormalization-plain": (lambda: [L.LayerNormalization(center=False, scale=False)], (6,)),
     "Normalization": (lambda: [L.Normalization(mean=np.arange(6.0), variance=np.arange(6.0) + 0.5)], (6,)),
+    "Normalization-invert-axes": (lambda: [L.Normalization(axis=(1, 2), invert=True)], SEQ),
+    "Normalization-scalar": (lambda: [L.Normalization(axis=None)], SEQ),
     **{f"Conv2D-{p}-s{s}-d{d}": (lambda p=p, s=s, d=d: [L.Conv2D(4, 3, strides=s, padding=p, dilation_rate=d,
                                                                   activation="relu")], IMAGE)
        for p in ("valid", "same") for s, d in ((1, 1), (2, 1), (1, 2))},

@@ -73,7 +73,8 @@ class Tensor(TensorMethods):
     Attributes: ``data`` (the raw NumPy/CuPy array), ``grad`` (a Tensor, filled by ``backward`` on leaves),
     ``requires_grad``, ``grad_fn`` (the graph node that made it, None for leaves).
     """
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_tangents", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_tangents", "name", "constraint",
+                 "__weakref__")
     __array_ufunc__ = None      # ndarray (op) Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
 

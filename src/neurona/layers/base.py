@@ -18,7 +18,7 @@ import inspect
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..autograd.engine import ShapeError
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -214,8 +214,10 @@ class Layer:
         return bool(owner.__dict__.get("compilable", False)) and all(s.is_compilable() for s in self._sublayers)
 
     # ---- weights -------------------------------------------------------------------------------------------
-    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None) -> Tensor:
-        """Create a weight of ``shape`` from ``initializer``; penalised by ``regularizer`` when given."""
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, regularizer=None,
+                   constraint=None) -> Tensor:
+        """Create a weight of ``shape`` from ``initializer``; penalised by ``regularizer`` when given, and
+        projected by ``constraint`` (:mod:`neurona.constraints`) after each optimizer update when given."""
         _charge_weight(self.name, tuple(shape), backend.DEFAULT_FLOAT)
         value = initializers.get(initializer)(tuple(shape))
         w = Tensor(value, requires_grad=trainable)
@@ -225,6 +227,8 @@ class Layer:
             self._non_trainable.add(id(w))
         if regularizer is not None:
             self._regularized.append((w, regularizers.get(regularizer)))
+        if constraint is not None:
+            w.constraint = constraints.get(constraint)
         return w
 
     def _all_weights(self):

@@ -1,5 +1,6 @@
 """Dense: the fully connected layer, ``activation(x @ kernel + bias)``, and ``KernelLayer``, what Dense and the
-convolutions share (an activation, a kernel and an optional bias with their initializers and regularizers).
+convolutions share (an activation, a kernel and an optional bias with their initializers, regularizers and
+constraints).
 
 >>> import neurona as nr
 >>> nr.layers.Dense(3, activation="relu")(nr.ones(2, 4)).shape
@@ -7,7 +8,7 @@ convolutions share (an activation, a kernel and an optional bias with their init
 """
 from __future__ import annotations
 
-from .. import activations, checks, initializers, ops, regularizers
+from .. import activations, checks, constraints, initializers, ops, regularizers
 from .base import Layer
 
 #: The activations the fused ``dense`` and ``conv2d`` primitives apply themselves, with the name they know them
@@ -17,10 +18,11 @@ FUSABLE = {activations.linear: None, activations.relu: "relu"}
 
 class KernelLayer(Layer):
     """What Dense and the convolutions share: an activation, a kernel and an optional bias, each with its
-    initializer and regularizer (Keras' arguments and defaults)."""
+    initializer, regularizer and constraint (Keras' arguments and defaults)."""
 
     def __init__(self, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -28,20 +30,25 @@ class KernelLayer(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def add_kernel_and_bias(self, kernel_shape):
         """Create ``kernel`` of ``kernel_shape`` and, with ``use_bias``, ``bias`` of its last size."""
         self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (kernel_shape[-1],), self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
 
     def get_config(self):
         return {**super().get_config(), "activation": activations.name_of(self.activation),
                 "use_bias": self.use_bias, "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class Dense(KernelLayer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, initializers, ops
+from .. import checks, constraints, initializers, ops
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..devices.backend import xp_of
@@ -17,17 +17,19 @@ class Embedding(Layer):
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False, **kwargs):
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
+                 embeddings_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.input_dim = checks.positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = checks.positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.embeddings_initializer = initializers.RandomUniform() if embeddings_initializer == "uniform" \
             else initializers.get(embeddings_initializer)
 
     def build(self, input_shape):
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          self.embeddings_initializer)
+                                          self.embeddings_initializer, constraint=self.embeddings_constraint)
         self.expected_input = tuple(None for _ in input_shape[1:])
 
     def call(self, x, training=False):
@@ -50,7 +52,8 @@ class Embedding(Layer):
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "mask_zero": self.mask_zero}
+                "mask_zero": self.mask_zero,
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint)}
 
 
 class Masking(Layer):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, ops
+from .. import checks, constraints, initializers, ops, regularizers
 from ..autograd.tensor import Tensor
 from ..devices.backend import to_numpy, xp_of
 from ..devices import device_of, to_device
@@ -53,9 +53,18 @@ class BatchNormalization(Layer):
     fine-tuned.
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, synchronized=False,
-                 **kwargs):
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 synchronized=False, **kwargs):
         super().__init__(**kwargs)
+        self.initializers = {name: initializers.get(init) for name, init in (
+            ("beta", beta_initializer), ("gamma", gamma_initializer), ("moving_mean", moving_mean_initializer),
+            ("moving_variance", moving_variance_initializer))}
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         if not checks.is_int(axis):
             raise TypeError(f"BatchNormalization: axis must be an integer, got {axis!r}")
         self.axis = axis
@@ -69,10 +78,13 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         self.expected_input = _feature_spec(input_shape, self.axis, f"BatchNormalization layer {self.name!r}")
         size = input_shape[self.axis]
-        self.gamma = self.add_weight("gamma", (size,), "ones") if self.scale else None
-        self.beta = self.add_weight("beta", (size,), "zeros") if self.center else None
-        self.moving_mean = self.add_weight("moving_mean", (size,), "zeros", trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", (size,), "ones", trainable=False)
+        init = self.initializers
+        self.gamma = self.add_weight("gamma", (size,), init["gamma"], regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", (size,), init["beta"], regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", (size,), init["moving_mean"], trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (size,), init["moving_variance"], trainable=False)
 
     def call(self, x, training=False):
         axes, axis = _reduction_axes(x.ndim, self.axis)
@@ -105,7 +117,12 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "synchronized": self.synchronized}
+                "center": self.center, "scale": self.scale, "synchronized": self.synchronized,
+                **{f"{name}_initializer": initializers.serialize(init) for name, init in self.initializers.items()},
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
 
 
 def _global_batch_moments(x, axes):
@@ -120,66 +137,128 @@ def _global_batch_moments(x, axes):
 
 
 class Normalization(Layer):
-    """``(x - mean) / max(std, 1e-7)`` per feature, with ``mean`` and ``variance`` learned by ``adapt(data)``
-    from the training data only (or given). They are non-trainable weights, saved with the model.
+    """``(x - mean) / max(std, 1e-7)``, with ``mean`` and ``variance`` learned by ``adapt(data)`` from the training
+    data only (or given). They are non-trainable weights, saved with the model. ``invert=True`` undoes the
+    scaling, ``mean + x * std`` (e.g. to turn a network's normalized outputs back into the targets' units).
+
+    ``axis`` names the axes that keep their own statistics: -1 (Keras' default) one mean per feature; a tuple such
+    as ``(1, 2)`` one per position of an (N, H, W) input; None a single mean and variance for every element.
+    ``adapt`` takes an array, or an iterable of batches (a generator, a data pipeline: of a pair ``(x, y)`` the
+    ``x`` is used), combined exactly with Chan's parallel formulas.
 
     >>> import numpy as np
     >>> norm = Normalization()
     >>> norm.adapt(np.array([[0.0, 10.0], [2.0, 30.0]]))
     >>> norm(np.array([[1.0, 20.0]])).tolist()
     [[0.0, 0.0]]
+    >>> Normalization(mean=5.0, variance=4.0, invert=True, axis=None)(np.array([[1.0, -1.0]])).tolist()
+    [[7.0, 3.0]]
     """
     compilable = True  # static in training: see Layer.compilable
     EPSILON = 1e-7
 
-    def __init__(self, axis=-1, mean=None, variance=None, **kwargs):
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
-        if not checks.is_int(axis):
-            raise TypeError(f"Normalization: axis must be an integer, got {axis!r}")
+        if not (axis is None or checks.is_int(axis) or isinstance(axis, (list, tuple)) and all(
+                checks.is_int(a) for a in axis)):
+            raise TypeError(f"Normalization: axis must be an integer, a tuple of integers or None, got {axis!r}")
         if (mean is None) != (variance is None):
             raise ValueError(f"Normalization: give both mean and variance, or neither (got mean={mean!r}, "
                              f"variance={variance!r})")
-        self.axis = axis
+        if invert not in (True, False):
+            raise TypeError(f"Normalization: invert must be True or False, got {invert!r}")
+        self.axis = tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else axis
+        self.invert = bool(invert)
         self._given = (mean, variance)
 
+    def kept_axes(self, ndim) -> tuple:
+        """The axes (counted from 0, the batch axis) that keep their own mean and variance."""
+        axes = () if self.axis is None else self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        where = f"Normalization layer {self.name!r}"
+        kept = []
+        for a in axes:
+            if not -ndim <= a < ndim:
+                raise ValueError(f"{where}: axis={self.axis} does not exist in inputs of {ndim} axes")
+            _, positive = _reduction_axes(ndim, a, where)
+            kept.append(positive)
+        return tuple(sorted(set(kept)))
+
     def adapt(self, data):
-        """Learn the mean and variance of each feature from ``data`` (a training set, never the test set)."""
-        data = np.asarray(to_numpy(data.data) if isinstance(data, Tensor) else data, dtype=np.float64)
-        if data.ndim < 1 or data.shape[0] == 0:
-            raise ValueError("Normalization.adapt: needs a non-empty array of samples")
-        axes, axis = _reduction_axes(data.ndim, self.axis, f"Normalization layer {self.name!r}")
+        """Learn the mean and variance from ``data`` (a training set, never the test set): an array, or an
+        iterable of batches."""
+        count = mean = m2 = None
+        for batch in _batches(data):
+            if batch.ndim < 1 or batch.shape[0] == 0:
+                raise ValueError("Normalization.adapt: needs a non-empty array of samples")
+            kept = self._checked_for(batch.shape)
+            reduced = tuple(i for i in range(batch.ndim) if i not in kept)
+            n = float(np.prod([batch.shape[i] for i in reduced]))
+            batch_mean = batch.mean(axis=reduced)
+            batch_m2 = ((batch - batch.mean(axis=reduced, keepdims=True)) ** 2).sum(axis=reduced)
+            if count is None:
+                count, mean, m2 = n, batch_mean, batch_m2
+            else:   # Chan et al.: the mean and the sum of squared deviations of the union of two sets
+                delta = batch_mean - mean
+                total = count + n
+                mean = mean + delta * (n / total)
+                m2 = m2 + batch_m2 + delta ** 2 * (count * n / total)
+                count = total
+        if count is None:
+            raise ValueError("Normalization.adapt: the data held no batches")
+        self.mean.data[...] = to_device(mean, device_of(self.mean.data))
+        self.variance.data[...] = to_device(m2 / count, device_of(self.variance.data))
+
+    def _checked_for(self, shape):
+        """The kept axes for data of ``shape``, building the layer first; refuses data of another size."""
+        kept = self.kept_axes(len(shape))
+        sizes = tuple(shape[a] for a in kept)
         if not self.built:
-            self.build(data.shape)
-        elif data.shape[axis] != self.mean.shape[0]:
-            raise ValueError(f"Normalization layer {self.name!r}: adapt got data with {data.shape[axis]} features on "
-                             f"axis {self.axis} (shape {data.shape}); the layer was built for "
-                             f"{self.mean.shape[0]}")
-        self.mean.data[...] = to_device(data.mean(axis=axes), device_of(self.mean.data))
-        self.variance.data[...] = to_device(data.var(axis=axes), device_of(self.variance.data))
+            self.build(shape)
+        elif sizes != tuple(self.mean.shape):
+            raise ValueError(f"Normalization layer {self.name!r}: adapt got data of shape {tuple(shape)}, with sizes "
+                             f"{sizes} on axis {self.axis}; the layer was built for {tuple(self.mean.shape)}")
+        return kept
 
     def build(self, input_shape):
-        if not -len(input_shape) <= self.axis < len(input_shape):
-            raise ValueError(f"Normalization layer {self.name!r}: axis={self.axis} does not exist in inputs of shape "
-                             f"{tuple(input_shape)} ({len(input_shape)} axes)")
-        self.expected_input = _feature_spec(input_shape, self.axis, f"Normalization layer {self.name!r}")
-        size = input_shape[self.axis]
-        self.mean = self.add_weight("mean", (size,), "zeros", trainable=False)
-        self.variance = self.add_weight("variance", (size,), "ones", trainable=False)
+        kept = self.kept_axes(len(input_shape))
+        self.expected_input = tuple(input_shape[i] if i in kept else None for i in range(1, len(input_shape)))
+        sizes = tuple(input_shape[a] for a in kept)
+        self.mean = self.add_weight("mean", sizes, "zeros", trainable=False)
+        self.variance = self.add_weight("variance", sizes, "ones", trainable=False)
         mean_value, variance_value = self._given
         if mean_value is not None:
             self.mean.data[...] = mean_value
         if variance_value is not None:
             self.variance.data[...] = variance_value
 
-    def call(self, x, training=False):
-        _, axis = _reduction_axes(x.ndim, self.axis)
-        shape = _broadcast_shape(x.ndim, axis, x.shape[axis])
+    def statistics(self, ndim):
+        """The mean and ``max(std, 1e-7)`` as raw arrays shaped to broadcast against inputs of ``ndim`` axes."""
+        kept = self.kept_axes(ndim)
+        shape = tuple(self.mean.shape[kept.index(i)] if i in kept else 1 for i in range(ndim))
         xp = xp_of(self.variance.data)
-        std = xp.maximum(xp.sqrt(self.variance.data), self.EPSILON).reshape(shape)
-        return (x - Tensor(self.mean.data.reshape(shape))) / Tensor(std)
+        std = xp.maximum(xp.sqrt(self.variance.data), self.EPSILON)
+        return self.mean.data.reshape(shape), std.reshape(shape)
+
+    def call(self, x, training=False):
+        mean_value, std = self.statistics(x.ndim)
+        if self.invert:
+            return x * Tensor(std) + Tensor(mean_value)
+        return (x - Tensor(mean_value)) / Tensor(std)
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
+        return {**super().get_config(), "axis": list(self.axis) if isinstance(self.axis, tuple) else self.axis,
+                "invert": self.invert}
+
+
+def _batches(data):
+    """``data`` as a sequence of float64 arrays: an array-like is one batch; any other iterable gives its
+    batches (the ``x`` of ``(x, y)`` pairs)."""
+    if isinstance(data, (np.ndarray, Tensor, list, tuple)) or hasattr(data, "__array__") or np.isscalar(data):
+        data = [data]
+    for batch in data:
+        if isinstance(batch, tuple):
+            batch = batch[0]
+        yield np.asarray(to_numpy(batch.data) if isinstance(batch, Tensor) else to_numpy(batch), dtype=np.float64)
 
 
 class LayerNormalization(Layer):

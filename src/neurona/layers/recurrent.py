@@ -12,7 +12,7 @@ candidate].
 """
 from __future__ import annotations
 
-from .. import activations, checks, initializers, ops
+from .. import activations, checks, constraints, initializers, ops
 from .. import functional as fn
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
@@ -30,7 +30,8 @@ class _RNN(Layer):
 
     def __init__(self, units, activation="tanh", return_sequences=False, return_state=False, go_backwards=False,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", **kwargs):
+                 bias_initializer="zeros", kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.units = checks.positive_int(units, "units", type(self).__name__)
         self.activation = activations.get(activation)
@@ -38,19 +39,25 @@ class _RNN(Layer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         if len(input_shape) != 3:
             raise ShapeError(f"{type(self).__name__} layer {self.name!r}: expected a 3-D input (batch, steps, "
                              f"features), got shape {tuple(input_shape)}")
         width = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_shape[-1], width), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer)
+        self.kernel = self.add_weight("kernel", (input_shape[-1], width), self.kernel_initializer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer,
+                                                constraint=self.recurrent_constraint)
         self.build_bias()
         self.expected_input = (None, input_shape[-1])
 
     def build_bias(self):
-        self.bias = self.add_weight("bias", (self.gates * self.units,), self.bias_initializer)
+        self.bias = self.add_weight("bias", (self.gates * self.units,), self.bias_initializer,
+                                    constraint=self.bias_constraint)
 
     def initial_states(self, batch, dtype, like):
         return [Tensor(xp_of(like).zeros((batch, self.units), dtype=dtype))]
@@ -119,7 +126,9 @@ class _RNN(Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": activations.name_of(self.activation),
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards}
+                "go_backwards": self.go_backwards,
+                **{f"{part}_constraint": constraints.serialize(getattr(self, f"{part}_constraint"))
+                   for part in ("kernel", "recurrent", "bias")}}
 
 
 class SimpleRNN(_RNN):
@@ -187,7 +196,8 @@ class GRU(_RNN):
         self.reset_after = reset_after
 
     def build_bias(self):
-        self.bias = self.add_weight("bias", (2, 3 * self.units), self.bias_initializer)
+        self.bias = self.add_weight("bias", (2, 3 * self.units), self.bias_initializer,
+                                    constraint=self.bias_constraint)
 
     def input_bias(self):
         return self.bias[0]

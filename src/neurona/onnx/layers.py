@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import activations as A
+from ..devices.backend import to_numpy
 from ..layers import (Activation, BatchNormalization, Conv1D, Conv2D, Dense, Dropout, Embedding, Flatten,
                       GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                       InputLayer, LayerNormalization, LeakyReLU, Masking, MaxPooling2D, AveragePooling2D,
@@ -156,10 +157,12 @@ def _layer_norm(g, layer, x, shape):
 
 @converts(Normalization)
 def _normalization(g, layer, x, shape):
-    ndim = len(shape) + 1
-    std = np.maximum(np.sqrt(_w(layer.variance)), layer.EPSILON).astype(_w(layer.variance).dtype)
-    y = g.op("Sub", [x, g.const(_per_feature(_w(layer.mean), ndim, layer.axis), f"{layer.name}/mean")])
-    return g.op("Div", [y, g.const(_per_feature(std, ndim, layer.axis), f"{layer.name}/std")]), shape
+    mean_value, std_value = (to_numpy(a) for a in layer.statistics(len(shape) + 1))
+    mean = g.const(mean_value, f"{layer.name}/mean")
+    std = g.const(std_value.astype(mean_value.dtype), f"{layer.name}/std")
+    if layer.invert:
+        return g.op("Add", [g.op("Mul", [x, std]), mean]), shape
+    return g.op("Div", [g.op("Sub", [x, mean]), std]), shape
 
 
 def _channels_first(g, x, rank):

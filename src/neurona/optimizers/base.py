@@ -4,13 +4,15 @@
 ``.data`` a view of its slice. A step then copies the gradients into a flat gradient buffer once and runs the
 update rule as a handful of whole-buffer NumPy operations, whatever the number of variables.
 
-Gradient clipping (``clipvalue``, ``clipnorm`` per variable, ``global_clipnorm``) and decoupled weight decay
-(``w -= lr * weight_decay * w``, applied before the update, as in Keras 3) are shared by all optimizers.
+Gradient clipping (``clipvalue``, ``clipnorm`` per variable, ``global_clipnorm``), decoupled weight decay
+(``w -= lr * weight_decay * w``, applied before the update, as in Keras 3; ``exclude_from_weight_decay`` spares
+some variables) and the variables' constraints (applied after it) are shared by all optimizers.
 """
 from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import numpy as np
 
@@ -35,6 +37,7 @@ class _Group:
         self.grads = xp.zeros_like(self.params)
         self.scratch = xp.empty_like(self.params)
         self.slots: dict[str, object] = {}
+        self.decay_mask = None  # 1 where weight decay applies, 0 for excluded variables; None: it applies to all
         for v, start, end in zip(variables, self.offsets[:-1], self.offsets[1:]):
             view = self.params[start:end].reshape(v.data.shape)
             view[...] = v.data
@@ -49,6 +52,8 @@ class _Group:
         self.grads = to_device(self.grads, device)
         self.scratch = to_device(self.scratch, device)
         self.slots = {k: to_device(v, device) for k, v in self.slots.items()}
+        if self.decay_mask is not None:
+            self.decay_mask = to_device(self.decay_mask, device)
         for v, start, end in zip(self.variables, self.offsets[:-1], self.offsets[1:]):
             v.data = self.params[start:end].reshape(v.data.shape)
         self.grad_views = [self.grads[s:e].reshape(v.shape) for v, s, e in
@@ -109,6 +114,8 @@ class Optimizer:
         #: Called with the flat gradient buffers (one per dtype) before each update; data-parallel training
         #: sums or averages them over the ranks here (see :mod:`neurona.distributed`). None: no reduction.
         self.gradient_reduction = None
+        self._no_decay_ids: set = set()
+        self._no_decay_patterns: list = []
 
     # ---- learning rate ------------------------------------------------------------------------------------
     @property
@@ -149,6 +156,35 @@ class Optimizer:
             group.positions = [index[id(v)] for v in group.variables]
         for group in self._groups:
             self.build_slots(group)
+            self._build_decay_mask(group)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Spare variables from weight decay, as Keras does: those in ``var_list``, and those whose name (e.g.
+        ``"dense/bias"``) matches one of the regular expressions in ``var_names``. Call it before the first step.
+
+        >>> import neurona as nr
+        >>> opt = nr.optimizers.AdamW(weight_decay=0.01)
+        >>> opt.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+        """
+        if self.built:
+            raise ValueError(f"{self.where}.exclude_from_weight_decay: call it before the optimizer is built (before "
+                             "the first step or fit)")
+        self._no_decay_ids |= {id(v) for v in var_list or []}
+        self._no_decay_patterns += [re.compile(p) for p in var_names or []]
+
+    def _decays(self, variable) -> bool:
+        name = variable.name or ""
+        return id(variable) not in self._no_decay_ids and not any(p.search(name) for p in self._no_decay_patterns)
+
+    def _build_decay_mask(self, group):
+        decays = [self._decays(v) for v in group.variables]
+        if all(decays):
+            return
+        mask = xp_of(group.params).ones_like(group.params)
+        for keep, start, end in zip(decays, group.offsets[:-1], group.offsets[1:]):
+            if not keep:
+                mask[start:end] = 0
+        group.decay_mask = mask
 
     def build_slots(self, group):
         """Create the state buffers of one group (subclasses)."""
@@ -203,10 +239,16 @@ class Optimizer:
         with flush_denormals():
             for group in self._groups:
                 if self.weight_decay:
-                    group.params -= (lr * self.weight_decay) * group.params
+                    decay = (lr * self.weight_decay) * group.params
+                    if group.decay_mask is not None:
+                        decay *= group.decay_mask
+                    group.params -= decay
                 self.update(group, lr)
-                for v in group.variables:  # graphs recorded before this step must not reuse the old values
-                    v.mark_modified()
+                for v in group.variables:
+                    constraint = getattr(v, "constraint", None)
+                    if constraint is not None:   # Keras: projected after the update (e.g. MaxNorm)
+                        v.data[...] = constraint(v.data)
+                    v.mark_modified()  # graphs recorded before this step must not reuse the old values
         self.iterations += 1
 
     def _variables_for(self, variables, count):
