@@ -3,6 +3,7 @@ its pictures and its trained model."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -19,7 +20,12 @@ def parse(description, argv=None, data=False):
     args = parser.parse_args(argv)
     args.out = Path(args.out)
     args.out.mkdir(parents=True, exist_ok=True)
+    global OUT
+    OUT = args.out
     return args
+
+
+OUT = None  # the --out folder of the run in progress: ``run`` writes the figures main returns there
 
 
 def show(title, figures: dict):
@@ -61,7 +67,14 @@ def run(main):
     and exit status 2, as the ``neurona`` command does, not with a traceback."""
     from neurona.datasets import DatasetError, DatasetNotFoundError
     try:
-        main()
+        facts = main()
+        if isinstance(facts, dict) and OUT is not None:   # what the tests and the gallery read back
+            (OUT / "facts.json").write_text(json.dumps(facts, indent=1, default=_plain))
     except (DatasetNotFoundError, DatasetError) as exc:
         print(f"{Path(sys.argv[0]).name}: error: {exc}", file=sys.stderr)
         sys.exit(2)
+
+
+def _plain(value):
+    """NumPy scalars and arrays as plain numbers and lists; anything else as its text."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)

@@ -1,11 +1,12 @@
-"""Each course example that trains a model, run as a script (``python examples/NAME.py --quick``): it saves its
-model and a few predictions, and a new interpreter loads the model and predicts the same numbers, bit for bit."""
+"""Each course example that trains a model, run as a script (``python examples/NAME.py --quick``, the one kept
+run of ``examples/_runs.py`` that the tests and the gallery share): it saves its model and a few predictions,
+and a new interpreter loads the model and predicts the same numbers, bit for bit."""
 import subprocess
 import sys
 
 import pytest
 
-from ..conftest import shared_data
+from ..conftest import example_run
 from .helpers import ROOT, ok, run_python
 
 CHECK = """
@@ -18,37 +19,29 @@ CHECK = """
 """
 
 
-def run_example(name, tmp_path, *extra):
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / f"{name}.py"), "--quick", "--out", str(tmp_path),
-                           *map(str, extra)], capture_output=True, text=True, timeout=900)
-    return ok(proc)
-
-
-def reload_everything(tmp_path, expected):
-    models = sorted(str(p) for p in tmp_path.glob("*.neurona"))
+def reload_everything(folder, expected):
+    models = sorted(str(p) for p in folder.glob("*.neurona"))
     assert [p.rsplit("/", 1)[1] for p in models] == sorted(expected)
-    out = ok(run_python(CHECK, tmp_path, *models)).stdout
+    out = ok(run_python(CHECK, folder, *models)).stdout
     assert out.count("reloaded") == len(expected)
 
 
-def test_bribes_example(tmp_path):
-    proc = run_example("bribes_linear_vs_network", tmp_path)
-    assert "model:" in proc.stdout
-    reload_everything(tmp_path, ["bribes_network.neurona"])
+def test_bribes_example():
+    done = example_run("bribes_linear_vs_network")
+    assert "model:" in done.output
+    reload_everything(done.folder, ["bribes_network.neurona"])
 
 
-def test_petfinder_example(tmp_path):
-    run_example("petfinder", tmp_path, "--data", shared_data("petfinder", "petfinder-mini.csv"))
-    reload_everything(tmp_path, ["petfinder.neurona"])
+def test_petfinder_example():
+    reload_everything(example_run("petfinder").folder, ["petfinder.neurona"])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, models", [
     ("mnist_mlp", ["mnist_mlp.neurona"]), ("mnist_cnn", ["mnist_cnn.neurona"]),
     ("sequence_models", ["sequence_lstm.neurona", "sequence_gru.neurona", "sequence_transformer.neurona"])])
-def test_mnist_examples(tmp_path, name, models):
-    run_example(name, tmp_path, "--data", shared_data("mnist", "idx"))
-    reload_everything(tmp_path, models)
+def test_mnist_examples(name, models):
+    reload_everything(example_run(name).folder, models)
 
 
 EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_"))
@@ -66,13 +59,13 @@ def test_every_example_starts_as_a_script(name, tmp_path):
 @pytest.mark.parametrize("name", ["computational_graph", "forward_vs_reverse", "hyperparameters", "initializers",
                                   "regularization", "two_layer_gradients", "normalization_zigzag",
                                   "vanishing_gradients", "decision_boundary"])
-def test_examples_without_data_run_as_scripts(name, tmp_path):
-    proc = run_example(name, tmp_path)
-    assert "Traceback" not in proc.stderr and proc.stdout.strip()
+def test_examples_without_data_run_as_scripts(name):
+    done = example_run(name)
+    assert done.error is None and done.output.strip()
 
 
-def test_petfinder_sklearn_example_prints_the_grid(tmp_path):
-    proc = run_example("petfinder_sklearn", tmp_path, "--data", shared_data("petfinder", "petfinder-mini.csv"))
-    assert "CV accuracy" in proc.stdout and "best CV accuracy" in proc.stdout
-    best = float(proc.stdout.split("best CV accuracy")[1].split()[0])
+def test_petfinder_sklearn_example_prints_the_grid():
+    output = example_run("petfinder_sklearn").output
+    assert "CV accuracy" in output and "best CV accuracy" in output
+    best = float(output.split("best CV accuracy")[1].split()[0])
     assert best > 0.7
