@@ -3,6 +3,7 @@ import doctest
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +24,38 @@ def test_public_functions_and_classes_have_docstrings():
               (inspect.isfunction(v) or inspect.isclass(v)) and v.__module__.startswith("neurona")}
     assert len(public) > 50
     assert [n for n, v in public.items() if not v.__doc__] == []
+
+
+REFERENCE_MODULES = ["neurona", "neurona.layers", "neurona.losses", "neurona.metrics", "neurona.optimizers",
+                     "neurona.initializers", "neurona.regularizers", "neurona.constraints", "neurona.callbacks",
+                     "neurona.datasets", "neurona.viz", "neurona.distributed", "neurona.onnx", "neurona.sklearn"]
+#: Public names whose docstring has no example yet: the list may only shrink (a name that gains one must leave it).
+EXAMPLES_TODO = Path(__file__).resolve().parents[1] / "docs" / "examples-todo.txt"
+
+
+def public_names():
+    """``{"module.name": object}`` for every public class and function of the reference's modules."""
+    found, seen = {}, set()
+    for name in REFERENCE_MODULES:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]:
+            value = getattr(module, attr, None)
+            if (inspect.isclass(value) or inspect.isfunction(value)) and id(value) not in seen and \
+                    getattr(value, "__module__", "").startswith("neurona"):
+                seen.add(id(value))
+                found[f"{name}.{attr}"] = value
+    return found
+
+
+def test_every_public_name_of_the_reference_has_a_docstring():
+    names = public_names()
+    assert len(names) > 250
+    assert [n for n, v in names.items() if not (v.__doc__ or "").strip()] == []
+
+
+def test_every_public_name_has_an_example_or_is_on_the_shrinking_list():
+    todo = {line.strip() for line in EXAMPLES_TODO.read_text().splitlines() if line.strip()
+            and not line.startswith("#")}
+    missing = {n for n, v in public_names().items() if ">>>" not in (inspect.getdoc(v) or "")}
+    assert sorted(missing - todo) == [], "new public names need an example in their docstring"
+    assert sorted(todo - missing) == [], "these have an example now: remove them from docs/examples-todo.txt"

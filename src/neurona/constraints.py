@@ -21,6 +21,9 @@ from . import checks
 from .autograd.tensor import Tensor
 from .devices.backend import xp_of
 
+__all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg", "unit_norm",
+           "min_max_norm", "get", "serialize"]
+
 EPSILON = 1e-7  # Keras' backend epsilon, added to a norm before dividing by it
 
 

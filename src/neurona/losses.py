@@ -35,7 +35,6 @@ from .functional.losses import (  # noqa: F401  (the per-sample functions, by th
     cosine_similarity,
     hinge,
     huber,
-    kept_labels,
     kl_divergence,
     log_cosh,
     mean_absolute_error,
@@ -47,6 +46,7 @@ from .functional.losses import (  # noqa: F401  (the per-sample functions, by th
     squared_hinge,
 )
 from .functional.losses import raw_target as _raw_target
+from .functional.losses import kept_labels as _kept_labels
 from .utils import snake_case
 
 # ---- Loss objects (reduction, sample weights, names) -----------------------------------------------------
@@ -235,6 +235,13 @@ class CosineSimilarity(Loss):
 
 
 class BinaryCrossentropy(Loss):
+    """Binary cross-entropy, for a 1-unit sigmoid output and 0/1 targets
+    (:func:`~neurona.functional.losses.binary_crossentropy`).
+
+    >>> import neurona as nr
+    >>> round(BinaryCrossentropy()([[1.0], [0.0]], nr.tensor([[0.9], [0.2]])).item(), 4)
+    0.1643
+    """
     logits_of = "sigmoid"
     fn = staticmethod(binary_crossentropy)
 
@@ -262,6 +269,13 @@ class BinaryFocalCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
+    """Categorical cross-entropy, for a softmax output and one-hot (or soft) targets along ``axis``
+    (:func:`~neurona.functional.losses.categorical_crossentropy`).
+
+    >>> import neurona as nr
+    >>> round(CategoricalCrossentropy()([[0.0, 1.0]], nr.tensor([[0.2, 0.8]])).item(), 4)
+    0.2231
+    """
     logits_of = "softmax"
     fn = staticmethod(categorical_crossentropy)
 
@@ -315,7 +329,7 @@ class SparseCategoricalCrossentropy(Loss):
         ignore_class = self.options["ignore_class"]
         if ignore_class is None:
             return None
-        return kept_labels(_raw_target(y_true, losses), ignore_class, losses.dtype)
+        return _kept_labels(_raw_target(y_true, losses), ignore_class, losses.dtype)
 
 
 _ALIASES = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
@@ -350,6 +364,11 @@ def get(identifier) -> Loss:
 
 
 def serialize(loss: Loss) -> dict:
+    """``{"class_name": ..., "config": ...}``, what :func:`get` rebuilds the loss from.
+
+    >>> serialize(MeanSquaredError())["class_name"]
+    'MeanSquaredError'
+    """
     if type(loss).__name__ not in _CLASSES:
         raise ValueError(f"loss {loss!r} cannot be saved: use one of the built-in losses")
     return {"class_name": type(loss).__name__, "config": loss.get_config()}

@@ -26,6 +26,12 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
+    """``l1 * sum(|w|) + l2 * sum(w^2)`` (ElasticNet).
+
+    >>> import neurona as nr
+    >>> L1L2(l1=0.5, l2=0.5)(nr.tensor([1.0, -2.0])).item()
+    4.0
+    """
     def __init__(self, l1=0.0, l2=0.0):
         where = type(self).__name__
         self.l1, self.l2 = checks.number(l1, "l1", where, low=0), checks.number(l2, "l2", where, low=0)
@@ -40,6 +46,12 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
+    """``l1 * sum(|w|)``: pushes weights to exactly zero (sparse weights).
+
+    >>> import neurona as nr
+    >>> L1(0.5)(nr.tensor([1.0, -2.0])).item()
+    1.5
+    """
     def __init__(self, l1=0.01):
         super().__init__(l1=l1)
 
@@ -48,6 +60,12 @@ class L1(L1L2):
 
 
 class L2(L1L2):
+    """``l2 * sum(w^2)``: weight decay, the usual penalty in deep learning.
+
+    >>> import neurona as nr
+    >>> L2(0.5)(nr.tensor([1.0, -2.0])).item()
+    2.5
+    """
     def __init__(self, l2=0.01):
         super().__init__(l2=l2)
 
@@ -73,6 +91,11 @@ def get(identifier):
 
 
 def serialize(reg) -> dict | None:
+    """A JSON-able description of a regularizer (None for None), the inverse of :func:`get`.
+
+    >>> serialize(L2(0.1))
+    {'name': 'l2', 'config': {'l2': 0.1}}
+    """
     if reg is None:
         return None
     name = {L1: "l1", L2: "l2", L1L2: "l1_l2"}.get(type(reg))

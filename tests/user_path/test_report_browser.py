@@ -12,26 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from .browser import browse as browse_url, require_browser
 from .helpers import ok, run_command
 
-BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
-                if shutil.which(name)), None)
-if BROWSER is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI must have a browser for the report tests: .ci/run installs Debian's chromium",
-                    pytrace=False)
-    pytest.skip("no Chromium here (apt-get install chromium); the report's browser tests need one",
-                allow_module_level=True)
+require_browser("the report's browser tests")
 
 SECTIONS = ("model", "memory", "hyperparameters", "curves", "diagnosis", "gradients", "graph")
 
 
 def browse(page: Path, *flags):
-    """Chromium headless on ``page``: (stdout, the console lines of its log)."""
-    done = subprocess.run([BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
-                           "--v=0", *flags, page.resolve().as_uri()], capture_output=True, text=True, timeout=120)
-    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
-    return done.stdout, console
+    """Chromium headless on the file ``page``."""
+    return browse_url(page.resolve().as_uri(), *flags)
 
 
 def test_the_console_check_sees_a_script_error(tmp_path):

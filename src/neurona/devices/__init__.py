@@ -80,6 +80,12 @@ def set_default_device(device):
 
 
 def get_default_device() -> str:
+    """The device new tensors are created on ("cpu" unless :func:`set_default_device` changed it).
+
+    >>> import neurona as nr
+    >>> nr.get_default_device()
+    'cpu'
+    """
     return _default
 
 

@@ -30,6 +30,11 @@ def get(identifier) -> Optimizer:
 
 
 def serialize(opt: Optimizer) -> dict:
+    """``{"class_name": ..., "config": ...}``, what :func:`get` rebuilds the optimizer from.
+
+    >>> serialize(SGD(0.1))["class_name"]
+    'SGD'
+    """
     return {"class_name": type(opt).__name__, "config": opt.get_config()}
 
 
