@@ -18,7 +18,21 @@ from .distributed import comm
 
 
 class Callback:
-    """Base class: override any of the hooks."""
+    """Base class: override any of the hooks.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> class Count(nr.callbacks.Callback):
+    ...     epochs = 0
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         Count.epochs += 1
+    >>> _ = model.fit(x, 2 * x, epochs=3, verbose=0, callbacks=[Count()])
+    >>> Count.epochs
+    3
+    """
 
     def __init__(self):
         self.model = None
@@ -39,7 +53,17 @@ class Callback:
 
 
 class History(Callback):
-    """Records the epoch logs: ``history.history["loss"]`` is the list of per-epoch training losses."""
+    """Records the epoch logs: ``history.history["loss"]`` is the list of per-epoch training losses.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> history = model.fit(x, 2 * x, epochs=3, verbose=0)
+    >>> len(history.history["loss"])
+    3
+    """
 
     def __init__(self):
         super().__init__()
@@ -86,7 +110,18 @@ def _monitor_op(monitor, mode, model):
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs (Keras' rule,
     including ``baseline``, ``start_from_epoch`` and ``restore_best_weights``, which restores the weights of
-    the best epoch at the end of training)."""
+    the best epoch at the end of training).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> stop = nr.callbacks.EarlyStopping(monitor="loss", patience=2, min_delta=10.0)
+    >>> history = model.fit(x, 2 * x, epochs=50, verbose=0, callbacks=[stop])
+    >>> len(history.history["loss"])
+    3
+    """
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto", baseline=None,
                  restore_best_weights=False, start_from_epoch=0):
@@ -140,7 +175,20 @@ class EarlyStopping(Callback):
 
 class ModelCheckpoint(Callback):
     """Save the model (or only its weights) after each epoch to ``filepath``, which may hold fields such as
-    ``{epoch:02d}`` and ``{val_loss:.3f}``; with ``save_best_only`` only when ``monitor`` improves."""
+    ``{epoch:02d}`` and ``{val_loss:.3f}``; with ``save_best_only`` only when ``monitor`` improves.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> cb = nr.callbacks.ModelCheckpoint(os.path.join(folder, "epoch{epoch:02d}.neurona"))
+    >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[cb])
+    >>> sorted(os.listdir(folder))
+    ['epoch01.neurona', 'epoch02.neurona']
+    """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
                  mode="auto"):
@@ -175,7 +223,18 @@ class ModelCheckpoint(Callback):
 
 class ReduceLROnPlateau(Callback):
     """Multiply the learning rate by ``factor`` when ``monitor`` stalls for ``patience`` epochs (Keras' rule with
-    ``min_delta``, ``cooldown`` and ``min_lr``)."""
+    ``min_delta``, ``cooldown`` and ``min_lr``).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> cb = nr.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=10.0)
+    >>> _ = model.fit(x, 2 * x, epochs=3, verbose=0, callbacks=[cb])
+    >>> round(model.optimizer.learning_rate, 4)
+    0.025
+    """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4,
                  cooldown=0, min_lr=0.0):
@@ -221,7 +280,18 @@ class ReduceLROnPlateau(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)``."""
+    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)``.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> cb = nr.callbacks.LearningRateScheduler(lambda epoch, lr: 0.05 if epoch >= 1 else lr)
+    >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[cb])
+    >>> model.optimizer.learning_rate
+    0.05
+    """
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
@@ -245,6 +315,17 @@ class TerminateOnNaN(Callback):
     ``fit`` adds one unless it is given ``terminate_on_nan=False``: unlike Keras, where this callback must be
     asked for, a diverging run never goes on quietly. (On a GPU the loss is read every ``LOG_STEPS_GPU``
     batches, so the batch named is where the divergence was seen.)
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> model.compile(nr.optimizers.SGD(1e4), "mse")   # far too large a step: the loss overflows
+    >>> history = model.fit(x, 1e3 * x, epochs=50, verbose=0, callbacks=[nr.callbacks.TerminateOnNaN()],
+    ...                     terminate_on_nan=False)
+    >>> len(history.history["loss"]) < 50
+    True
     """
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -267,7 +348,19 @@ class TerminateOnNaN(Callback):
 
 class CSVLogger(Callback):
     """Write one CSV row per epoch (epoch and every log value) to ``filename`` (in an MPI job: rank 0 only, the
-    logs being the same global figures on every rank)."""
+    logs being the same global figures on every rank).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
+    >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[nr.callbacks.CSVLogger(path)])
+    >>> open(path).readline().strip()
+    'epoch,loss'
+    """
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
@@ -295,7 +388,19 @@ class CSVLogger(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    >>> model = nr.Sequential([nr.layers.Input((1,)), nr.layers.Dense(1)])
+    >>> model.compile(nr.optimizers.SGD(0.1), "mse")
+    >>> seen = []
+    >>> cb = nr.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    >>> _ = model.fit(x, 2 * x, epochs=3, verbose=0, callbacks=[cb])
+    >>> seen
+    [0, 1, 2]
+    """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
                  on_train_batch_begin=None, on_train_batch_end=None):
@@ -308,7 +413,15 @@ class LambdaCallback(Callback):
 
 
 class CallbackList:
-    """Calls every callback's hook in order."""
+    """Calls every callback's hook in order.
+
+    >>> import neurona as nr
+    >>> history = nr.callbacks.History()
+    >>> calls = nr.callbacks.CallbackList([history], model=None, params={"epochs": 1})
+    >>> calls.on_epoch_end(0, {"loss": 0.5})
+    >>> history.history
+    {'loss': [0.5]}
+    """
 
     def __init__(self, callbacks, model, params):
         self.callbacks = list(callbacks)

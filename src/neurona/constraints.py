@@ -28,7 +28,16 @@ EPSILON = 1e-7  # Keras' backend epsilon, added to a norm before dividing by it
 
 
 class Constraint:
-    """Callable ``constraint(weight) -> projected weight`` on a raw array (or a Tensor, giving a Tensor)."""
+    """Callable ``constraint(weight) -> projected weight`` on a raw array (or a Tensor, giving a Tensor).
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> class Clip(nr.constraints.Constraint):
+    ...     def project(self, w):
+    ...         return np.clip(w, -1.0, 1.0)
+    >>> Clip()(np.array([-3.0, 0.5])).tolist()
+    [-1.0, 0.5]
+    """
 
     def __call__(self, w):
         if isinstance(w, Tensor):
@@ -56,7 +65,13 @@ def _norms(w, axis):
 
 
 class MaxNorm(Constraint):
-    """Scale each unit's incoming weights down to norm ``max_value`` when their norm is larger."""
+    """Scale each unit's incoming weights down to norm ``max_value`` when their norm is larger.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> nr.constraints.MaxNorm(1.0)(np.array([[3.0], [4.0]])).round(3).tolist()
+    [[0.6], [0.8]]
+    """
 
     def __init__(self, max_value=2.0, axis=0):
         self.max_value = checks.number(max_value, "max_value", "MaxNorm", low=0)
@@ -69,14 +84,26 @@ class MaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
-    """Set negative weights to 0."""
+    """Set negative weights to 0.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> nr.constraints.NonNeg()(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    True
+    """
 
     def project(self, w):
         return w * (w >= 0)
 
 
 class UnitNorm(Constraint):
-    """Scale each unit's incoming weights to norm 1."""
+    """Scale each unit's incoming weights to norm 1.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> nr.constraints.UnitNorm()(np.array([[3.0], [4.0]])).round(3).tolist()
+    [[0.6], [0.8]]
+    """
 
     def __init__(self, axis=0):
         self.axis = _axis(axis, "UnitNorm")
@@ -86,7 +113,14 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
-    """Move each unit's norm ``rate`` of the way into ``[min_value, max_value]`` (``rate=1``: all the way)."""
+    """Move each unit's norm ``rate`` of the way into ``[min_value, max_value]`` (``rate=1``: all the way).
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> w = nr.constraints.MinMaxNorm(min_value=1.0, max_value=2.0)(np.array([[0.3], [0.4]]))
+    >>> round(float(np.linalg.norm(w)), 4)
+    1.0
+    """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         where = "MinMaxNorm"
@@ -106,7 +140,14 @@ _BY_NAME = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_
 
 
 def get(identifier):
-    """A constraint from None, a name (``"max_norm"`` or ``"MaxNorm"``), a saved config or an instance."""
+    """A constraint from None, a name (``"max_norm"`` or ``"MaxNorm"``), a saved config or an instance.
+
+    >>> import neurona as nr
+    >>> type(nr.constraints.get("max_norm")).__name__
+    'MaxNorm'
+    >>> type(nr.constraints.get("NonNeg")).__name__
+    'NonNeg'
+    """
     if identifier is None or isinstance(identifier, Constraint):
         return identifier
     if isinstance(identifier, dict) and identifier.get("name") in _BY_NAME:
@@ -122,7 +163,12 @@ def get(identifier):
 
 
 def serialize(constraint) -> dict | None:
-    """A JSON-able description (inverse of :func:`get`); None for None."""
+    """A JSON-able description (inverse of :func:`get`); None for None.
+
+    >>> import neurona as nr
+    >>> nr.constraints.serialize(nr.constraints.MaxNorm(3.0))
+    {'name': 'max_norm', 'config': {'max_value': 3.0, 'axis': 0}}
+    """
     if constraint is None:
         return None
     for name, cls in _BY_NAME.items():

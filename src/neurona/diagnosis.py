@@ -81,7 +81,15 @@ class _Curves:
 
 def diagnose(history, target=None, rise_tolerance=0.05, gap_ratio=2.0, baseline_fraction=0.5,
              still_falling=0.02) -> Diagnosis:
-    """The verdict on a training run, with the numbers behind it (see the module docstring)."""
+    """The verdict on a training run, with the numbers behind it (see the module docstring).
+
+    >>> import neurona as nr
+    >>> history = nr.callbacks.History()
+    >>> history.history = {"loss": [1.0, 0.5, 0.3, 0.2], "val_loss": [1.0, 0.6, 0.8, 1.1]}
+    >>> d = nr.diagnose(history)
+    >>> d.verdict, d.best_epoch
+    ('overfitting', 2)
+    """
     logs = getattr(history, "history", history)
     train = [float(v) for v in logs.get("loss", [])]
     if not train:

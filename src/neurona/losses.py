@@ -137,7 +137,12 @@ def _flag(value, name, where):
 
 
 class MeanSquaredError(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_error`."""
+    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_error`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.MeanSquaredError()([[1.0], [2.0]], nr.tensor([[1.5], [2.0]], dtype='float64')).item(), 4)
+    0.125
+    """
     fn = staticmethod(mean_squared_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
@@ -145,7 +150,12 @@ class MeanSquaredError(Loss):
 
 
 class MeanAbsoluteError(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_error`."""
+    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_error`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.MeanAbsoluteError()([[1.0], [2.0]], nr.tensor([[1.5], [2.0]], dtype='float64')).item(), 4)
+    0.25
+    """
     fn = staticmethod(mean_absolute_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
@@ -153,7 +163,13 @@ class MeanAbsoluteError(Loss):
 
 
 class MeanAbsolutePercentageError(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_percentage_error`."""
+    """The batch's mean of :func:`~neurona.functional.losses.mean_absolute_percentage_error`.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[1.0], [4.0]], dtype="float64")
+    >>> round(nr.losses.MeanAbsolutePercentageError()([[2.0], [4.0]], p).item(), 4)
+    25.0
+    """
     fn = staticmethod(mean_absolute_percentage_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
@@ -161,7 +177,13 @@ class MeanAbsolutePercentageError(Loss):
 
 
 class MeanSquaredLogarithmicError(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_logarithmic_error`."""
+    """The batch's mean of :func:`~neurona.functional.losses.mean_squared_logarithmic_error`.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[1.0], [1.0]], dtype="float64")
+    >>> round(nr.losses.MeanSquaredLogarithmicError()([[0.0], [1.0]], p).item(), 4)
+    0.2402
+    """
     fn = staticmethod(mean_squared_logarithmic_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error"):
@@ -169,7 +191,12 @@ class MeanSquaredLogarithmicError(Loss):
 
 
 class LogCosh(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.log_cosh`."""
+    """The batch's mean of :func:`~neurona.functional.losses.log_cosh`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.LogCosh()([[0.0], [0.0]], nr.tensor([[1.0], [-1.0]], dtype='float64')).item(), 4)
+    0.4338
+    """
     fn = staticmethod(log_cosh)
 
     def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
@@ -177,7 +204,12 @@ class LogCosh(Loss):
 
 
 class Poisson(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.poisson`."""
+    """The batch's mean of :func:`~neurona.functional.losses.poisson`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.Poisson()([[1.0], [2.0]], nr.tensor([[1.0], [2.0]], dtype='float64')).item(), 4)
+    0.8069
+    """
     fn = staticmethod(poisson)
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson"):
@@ -185,7 +217,12 @@ class Poisson(Loss):
 
 
 class KLDivergence(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.kl_divergence`."""
+    """The batch's mean of :func:`~neurona.functional.losses.kl_divergence`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.KLDivergence()([[0.5, 0.5]], nr.tensor([[0.9, 0.1]], dtype='float64')).item(), 4)
+    0.5108
+    """
     fn = staticmethod(kl_divergence)
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
@@ -193,7 +230,12 @@ class KLDivergence(Loss):
 
 
 class Hinge(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.hinge`."""
+    """The batch's mean of :func:`~neurona.functional.losses.hinge`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.Hinge()([[1.0], [0.0]], nr.tensor([[0.3], [-2.0]], dtype='float64')).item(), 4)
+    0.35
+    """
     fn = staticmethod(hinge)
 
     def __init__(self, reduction="sum_over_batch_size", name="hinge"):
@@ -201,7 +243,12 @@ class Hinge(Loss):
 
 
 class SquaredHinge(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.squared_hinge`."""
+    """The batch's mean of :func:`~neurona.functional.losses.squared_hinge`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.SquaredHinge()([[1.0], [0.0]], nr.tensor([[0.3], [-2.0]], dtype='float64')).item(), 4)
+    0.245
+    """
     fn = staticmethod(squared_hinge)
 
     def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
@@ -209,7 +256,12 @@ class SquaredHinge(Loss):
 
 
 class CategoricalHinge(Loss):
-    """The batch's mean of :func:`~neurona.functional.losses.categorical_hinge`."""
+    """The batch's mean of :func:`~neurona.functional.losses.categorical_hinge`.
+
+    >>> import neurona as nr
+    >>> round(nr.losses.CategoricalHinge()([[0.0, 1.0]], nr.tensor([[0.8, 0.3]], dtype='float64')).item(), 4)
+    1.5
+    """
     fn = staticmethod(categorical_hinge)
 
     def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
@@ -217,7 +269,12 @@ class CategoricalHinge(Loss):
 
 
 class Huber(Loss):
-    """Quadratic for errors below ``delta``, linear above (:func:`~neurona.functional.losses.huber`)."""
+    """Quadratic for errors below ``delta``, linear above (:func:`~neurona.functional.losses.huber`).
+
+    >>> import neurona as nr
+    >>> round(nr.losses.Huber(delta=1.0)([[0.0], [0.0]], nr.tensor([[0.5], [3.0]], dtype='float64')).item(), 4)
+    1.3125
+    """
     fn = staticmethod(huber)
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
@@ -225,7 +282,12 @@ class Huber(Loss):
 
 
 class CosineSimilarity(Loss):
-    """``-cos(y_true, y_pred)`` along ``axis``: minimizing it aligns the vectors (-1 at best)."""
+    """``-cos(y_true, y_pred)`` along ``axis``: minimizing it aligns the vectors (-1 at best).
+
+    >>> import neurona as nr
+    >>> round(nr.losses.CosineSimilarity()([[1.0, 0.0]], nr.tensor([[1.0, 1.0]], dtype='float64')).item(), 4)
+    -0.7071
+    """
     fn = staticmethod(cosine_similarity)
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
@@ -254,7 +316,13 @@ class BinaryCrossentropy(Loss):
 
 class BinaryFocalCrossentropy(Loss):
     """The binary cross-entropy with well-classified elements weighed down by ``(1 - p_t)^gamma``
-    (:func:`~neurona.functional.losses.binary_focal_crossentropy`)."""
+    (:func:`~neurona.functional.losses.binary_focal_crossentropy`).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.9], [0.6]], dtype="float64")
+    >>> round(nr.losses.BinaryFocalCrossentropy(gamma=2.0)([[1.0], [0.0]], p).item(), 4)
+    0.1655
+    """
     logits_of = "sigmoid"
     fn = staticmethod(binary_focal_crossentropy)
 
@@ -290,7 +358,13 @@ class CategoricalCrossentropy(Loss):
 
 class CategoricalFocalCrossentropy(Loss):
     """The categorical cross-entropy with confident, correct classes weighed down by ``alpha (1 - p)^gamma``
-    (:func:`~neurona.functional.losses.categorical_focal_crossentropy`)."""
+    (:func:`~neurona.functional.losses.categorical_focal_crossentropy`).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.2, 0.8]], dtype="float64")
+    >>> round(nr.losses.CategoricalFocalCrossentropy()([[0.0, 1.0]], p).item(), 4)
+    0.0022
+    """
     logits_of = "softmax"
     fn = staticmethod(categorical_focal_crossentropy)
 
@@ -350,7 +424,14 @@ _CLASSES = {cls.__name__: cls for cls in set(_ALIASES.values())}
 
 def get(identifier) -> Loss:
     """A Loss from an alias ("mse", "binary_crossentropy", ...), its class name ("MeanSquaredError"), a saved
-    config or an instance."""
+    config or an instance.
+
+    >>> import neurona as nr
+    >>> nr.losses.get("mse").name
+    'mean_squared_error'
+    >>> type(nr.losses.get("MeanAbsoluteError")).__name__
+    'MeanAbsoluteError'
+    """
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, dict):

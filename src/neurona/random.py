@@ -18,7 +18,14 @@ from .devices import on_default_device
 
 
 class Generator:
-    """A source of random tensors: ``normal``, ``uniform``, ``integers``, ``permutation``, ``bernoulli``."""
+    """A source of random tensors: ``normal``, ``uniform``, ``integers``, ``permutation``, ``bernoulli``.
+
+    >>> import neurona as nr
+    >>> a = nr.random.manual_seed(0).normal((2,))
+    >>> b = nr.random.manual_seed(0).normal((2,))
+    >>> bool((a == b).all())
+    True
+    """
 
     def __init__(self, seed=None):
         self.seed = seed
@@ -62,7 +69,13 @@ default_generator = Generator()
 
 
 def manual_seed(seed) -> Generator:
-    """Reseed the default generator used by ``randn``, ``rand`` and ``randint``."""
+    """Reseed the default generator used by ``randn``, ``rand`` and ``randint``.
+
+    >>> import neurona as nr
+    >>> g = nr.manual_seed(1)
+    >>> nr.randn(2, generator=g).shape
+    (2,)
+    """
     return default_generator.manual_seed(seed)
 
 
@@ -71,15 +84,32 @@ def _shape(shape):
 
 
 def randn(*shape, generator=None, dtype=None, requires_grad=False) -> Tensor:
-    """Standard normal samples: ``randn(2, 3)``."""
+    """Standard normal samples: ``randn(2, 3)``.
+
+    >>> import neurona as nr
+    >>> nr.randn(2, 3).shape
+    (2, 3)
+    """
     return (generator or default_generator).normal(_shape(shape), dtype=dtype, requires_grad=requires_grad)
 
 
 def rand(*shape, generator=None, dtype=None, requires_grad=False) -> Tensor:
-    """Uniform samples in ``[0, 1)``."""
+    """Uniform samples in ``[0, 1)``.
+
+    >>> import neurona as nr
+    >>> x = nr.rand(1000)
+    >>> bool((x.numpy() >= 0).all() and (x.numpy() < 1).all())
+    True
+    """
     return (generator or default_generator).uniform(_shape(shape), dtype=dtype, requires_grad=requires_grad)
 
 
 def randint(low, high=None, shape=None, generator=None) -> Tensor:
-    """Integers in ``[low, high)``."""
+    """Integers in ``[low, high)``.
+
+    >>> import neurona as nr
+    >>> x = nr.randint(0, 3, shape=(100,))
+    >>> sorted(set(x.tolist())) == [0, 1, 2]
+    True
+    """
     return (generator or default_generator).integers(low, high, shape)

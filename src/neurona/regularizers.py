@@ -16,7 +16,15 @@ from . import checks, ops
 
 
 class Regularizer:
-    """Callable ``penalty(weight) -> scalar Tensor``."""
+    """Callable ``penalty(weight) -> scalar Tensor``.
+
+    >>> import neurona as nr
+    >>> class Ones(nr.regularizers.Regularizer):
+    ...     def __call__(self, w):
+    ...         return nr.ops.sum(nr.ops.abs(w - 1.0))
+    >>> Ones()(nr.tensor([1.0, 3.0])).item()
+    2.0
+    """
 
     def __call__(self, w):
         raise NotImplementedError
@@ -79,7 +87,14 @@ _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 
 def get(identifier):
-    """A regularizer from None, a name ("l2"), a config dict or an instance."""
+    """A regularizer from None, a name ("l2"), a config dict or an instance.
+
+    >>> import neurona as nr
+    >>> nr.regularizers.get("l2").l2
+    0.01
+    >>> nr.regularizers.get(None) is None
+    True
+    """
     if identifier is None or isinstance(identifier, Regularizer) or callable(identifier):
         return identifier
     if isinstance(identifier, dict):

@@ -16,7 +16,8 @@ The network is, in order of precedence:
 - ``None``: ``hidden_units`` Dense layers of ``activation``.
 
 Classifiers end in a softmax over the classes (``classes_`` may hold strings) with sparse categorical
-cross-entropy. Sparse inputs (a ``OneHotEncoder``'s output) are densified. Regressors end in a linear layer with the mean squared error. ``random_state`` seeds the weights,
+cross-entropy. Sparse inputs (a ``OneHotEncoder``'s output) are densified. Regressors end in a linear layer
+with the mean squared error. ``random_state`` seeds the weights,
 the dropout and the shuffling, so a fit can be repeated exactly.
 
 >>> import numpy as np
@@ -126,7 +127,16 @@ class _NeuronaEstimator(BaseEstimator):
 
 class NeuronaClassifier(ClassifierMixin, _NeuronaEstimator):
     """A neurona network as a scikit-learn classifier: ``fit``, ``predict``, ``predict_proba``, ``score``
-    (accuracy). See :mod:`neurona.sklearn` for the parameters."""
+    (accuracy). See :mod:`neurona.sklearn` for the parameters.
+
+    >>> import neurona as nr
+    >>> from sklearn.datasets import make_classification
+    >>> from neurona.sklearn import NeuronaClassifier
+    >>> x, y = make_classification(200, n_features=4, random_state=0)
+    >>> clf = NeuronaClassifier(hidden_units=(16,), epochs=30, random_state=0).fit(x, y)
+    >>> bool(clf.score(x, y) > 0.8), clf.classes_.tolist()
+    (True, [0, 1])
+    """
     _loss = "sparse_categorical_crossentropy"
     _output_activation = "softmax"
 
@@ -153,7 +163,16 @@ class NeuronaClassifier(ClassifierMixin, _NeuronaEstimator):
 
 class NeuronaRegressor(RegressorMixin, _NeuronaEstimator):
     """A neurona network as a scikit-learn regressor: ``fit``, ``predict``, ``score`` (R²). One or several
-    targets."""
+    targets.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> from neurona.sklearn import NeuronaRegressor
+    >>> x = np.linspace(-1, 1, 100).reshape(-1, 1)
+    >>> reg = NeuronaRegressor(hidden_units=(16,), epochs=100, random_state=0).fit(x, 3 * x.ravel())
+    >>> bool(reg.score(x, 3 * x.ravel()) > 0.9)
+    True
+    """
     _loss = "mse"
     _output_activation = None
 

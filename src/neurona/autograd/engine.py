@@ -24,7 +24,15 @@ _ndarray = np.ndarray
 
 
 class ShapeError(ValueError):
-    """An op got inputs whose shapes do not fit together; the message names the op and the shapes."""
+    """An op got inputs whose shapes do not fit together; the message names the op and the shapes.
+
+    >>> import neurona as nr
+    >>> try:
+    ...     nr.tensor([1.0, 2.0]) @ nr.tensor([1.0, 2.0, 3.0])
+    ... except nr.ShapeError as e:
+    ...     print(type(e).__name__)
+    ShapeError
+    """
 
 
 def _describe(x):

@@ -49,15 +49,39 @@ class _GradSwitch:
 
 
 class no_grad(_GradSwitch):
-    """Ops inside do not record a graph: outputs have ``requires_grad=False``. Forward-mode tangents still flow."""
+    """Ops inside do not record a graph: outputs have ``requires_grad=False``. Forward-mode tangents still flow.
+
+    >>> import neurona as nr
+    >>> x = nr.tensor(2.0, requires_grad=True)
+    >>> with nr.no_grad():
+    ...     y = x * 3
+    >>> y.requires_grad
+    False
+    """
     _value = False
 
 
 class enable_grad(_GradSwitch):
-    """Turns graph recording back on inside a ``no_grad`` block."""
+    """Turns graph recording back on inside a ``no_grad`` block.
+
+    >>> import neurona as nr
+    >>> with nr.no_grad():
+    ...     with nr.enable_grad():
+    ...         y = nr.tensor(2.0, requires_grad=True) * 3
+    >>> y.requires_grad
+    True
+    """
     _value = True
 
 
 def is_grad_enabled() -> bool:
-    """True when ops record the graph for reverse mode."""
+    """True when ops record the graph for reverse mode.
+
+    >>> import neurona as nr
+    >>> nr.is_grad_enabled()
+    True
+    >>> with nr.no_grad():
+    ...     print(nr.is_grad_enabled())
+    False
+    """
     return state.grad_enabled

@@ -72,6 +72,13 @@ class Tensor(TensorMethods):
 
     Attributes: ``data`` (the raw NumPy/CuPy array), ``grad`` (a Tensor, filled by ``backward`` on leaves),
     ``requires_grad``, ``grad_fn`` (the graph node that made it, None for leaves).
+
+    >>> import neurona as nr
+    >>> x = nr.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad.tolist()
+    [2.0, 4.0]
     """
     __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_tangents", "name", "constraint",
                  "__weakref__")

@@ -81,6 +81,11 @@ def value_and_grad(f, argnums=0, has_aux=False):
 
     With a tuple ``argnums`` the gradient is a tuple; with ``has_aux`` ``f`` returns ``(value, aux)`` and the
     result is ``((value, aux), gradient)``.
+
+    >>> import neurona as nr
+    >>> value, grad = nr.value_and_grad(lambda x: (x * x).sum())(nr.tensor([1.0, 3.0]))
+    >>> value.item(), grad.tolist()
+    (10.0, [2.0, 6.0])
     """
     nums = _argnums_tuple(argnums)
 
@@ -121,6 +126,11 @@ def vjp(f, *primals, has_aux=False):
     """``(f(*primals), vjp_fn)``: ``vjp_fn(cotangent)`` gives ``cotangent^T J`` for every primal.
 
     ``vjp_fn`` may be called several times (the graph is kept while ``vjp_fn`` lives).
+
+    >>> import neurona as nr
+    >>> out, pullback = nr.vjp(lambda x: x * x, nr.tensor([1.0, 2.0]))
+    >>> pullback(nr.tensor([1.0, 1.0]))[0].tolist()
+    [2.0, 4.0]
     """
     xs = [_fresh_input(p) for p in primals]
     with enable_grad():
@@ -189,7 +199,12 @@ def _basis(shape, dtype, xp, k):
 
 
 def jacrev(f, argnums=0):
-    """The Jacobian by reverse mode: one backward pass per output element. Shape: ``out.shape + x.shape``."""
+    """The Jacobian by reverse mode: one backward pass per output element. Shape: ``out.shape + x.shape``.
+
+    >>> import neurona as nr
+    >>> nr.jacrev(lambda x: x * x)(nr.tensor([1.0, 2.0])).tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
+    """
     from ..ops import stack, reshape
     nums = _argnums_tuple(argnums)
 
@@ -213,7 +228,12 @@ def jacrev(f, argnums=0):
 
 
 def jacfwd(f, argnums=0):
-    """The Jacobian by forward mode: one forward pass per input element. Shape: ``out.shape + x.shape``."""
+    """The Jacobian by forward mode: one forward pass per input element. Shape: ``out.shape + x.shape``.
+
+    >>> import neurona as nr
+    >>> nr.jacfwd(lambda x: x * x)(nr.tensor([1.0, 2.0])).tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
+    """
     from ..ops import stack, reshape
     nums = _argnums_tuple(argnums)
 
@@ -241,7 +261,12 @@ def jacfwd(f, argnums=0):
 
 
 def hessian(f, argnums=0):
-    """The Hessian of a scalar function: forward mode over reverse mode (``jacfwd(jacrev(f))``)."""
+    """The Hessian of a scalar function: forward mode over reverse mode (``jacfwd(jacrev(f))``).
+
+    >>> import neurona as nr
+    >>> nr.hessian(lambda x: (x ** 3).sum())(nr.tensor([1.0, 2.0])).tolist()
+    [[6.0, 0.0], [0.0, 12.0]]
+    """
     return jacfwd(jacrev(f, argnums), argnums)
 
 

@@ -19,11 +19,25 @@ WHERE_HINT = "--data on the command line, path= in Python, or $NEURONA_DATA"
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The dataset files are neither on disk nor downloadable; the message says which files and where."""
+    """The dataset files are neither on disk nor downloadable; the message says which files and where.
+
+    >>> import neurona as nr
+    >>> import tempfile
+    >>> try:
+    ...     nr.datasets.load_mnist(tempfile.mkdtemp())
+    ... except nr.datasets.DatasetNotFoundError:
+    ...     print("not there")
+    not there
+    """
 
 
 class DatasetError(ValueError):
-    """A dataset file that is there but cannot be used: truncated, corrupted or not the standard file."""
+    """A dataset file that is there but cannot be used: truncated, corrupted or not the standard file.
+
+    >>> import neurona as nr
+    >>> issubclass(nr.datasets.DatasetError, ValueError)
+    True
+    """
 
 
 def candidate_folders(name: str, path=None) -> list[Path]:

@@ -77,6 +77,14 @@ def load_mnist(path=None, verify=True):
     Files are searched in ``path``, ``$NEURONA_DATA/mnist``, ``~/.cache/neurona/mnist`` and downloaded there if
     missing (see :mod:`neurona.datasets.files`). Files found on disk are checked against the sha256 of the
     standard files, as downloads are; ``verify=False`` accepts files of your own.
+
+    >>> import neurona as nr
+    >>> import tempfile
+    >>> try:
+    ...     nr.datasets.load_mnist(tempfile.mkdtemp())   # (x, y), (x_test, y_test) once the files are there
+    ... except nr.datasets.DatasetNotFoundError as e:
+    ...     print(type(e).__name__)
+    DatasetNotFoundError
     """
     files = locate("mnist", FILES, path, MIRRORS)
     arrays = {k: read_idx(p) for k, p in files.items()}

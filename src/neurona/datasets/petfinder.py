@@ -61,7 +61,16 @@ def find_csv(path=None) -> Path:
 def load_petfinder(path=None):
     """``(frame, adopted, speed)``: the features as a pandas DataFrame (with ``Description`` when the file has
     it), the tutorial's binary target ``AdoptionSpeed != 4`` (1 = adopted within three months) and the
-    5-class ``AdoptionSpeed`` (0 same day ... 4 not adopted after 100 days)."""
+    5-class ``AdoptionSpeed`` (0 same day ... 4 not adopted after 100 days).
+
+    >>> import neurona as nr
+    >>> import tempfile
+    >>> try:
+    ...     nr.datasets.load_petfinder(tempfile.mkdtemp())   # a pandas DataFrame once the CSV is there
+    ... except nr.datasets.DatasetNotFoundError as e:
+    ...     print(type(e).__name__)
+    DatasetNotFoundError
+    """
     import pandas as pd
     csv = find_csv(path)
     frame = pd.read_csv(csv)

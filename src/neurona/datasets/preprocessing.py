@@ -17,7 +17,14 @@ OOV = "[OOV]"
 
 
 class Lookup:
-    """Maps values to indices learned from the training data; index 0 is kept for unseen values (OOV)."""
+    """Maps values to indices learned from the training data; index 0 is kept for unseen values (OOV).
+
+    >>> import neurona as nr
+    >>> lookup = nr.datasets.Lookup()
+    >>> _ = lookup.adapt(["cat", "dog", "cat"])
+    >>> lookup(["dog", "cat"]).tolist()
+    [2, 1]
+    """
 
     def __init__(self, max_tokens=None):
         self.max_tokens = max_tokens
@@ -56,6 +63,16 @@ class TabularEncoder:
     ``numeric``: normalized with the training mean and std. ``categorical``: each column one-hot encoded over
     the values seen in training (plus an out-of-vocabulary slot). ``multi_hot``: groups of columns sharing one
     vocabulary, encoded as one multi-hot block (e.g. ``{"colors": ["Color1", "Color2"]}``).
+
+    >>> import neurona as nr
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"age": [1.0, 3.0], "type": ["cat", "dog"]})
+    >>> encoder = nr.datasets.TabularEncoder(numeric=["age"], categorical=["type"])
+    >>> _ = encoder.adapt(frame)
+    >>> encoder.feature_names
+    ['age', 'type=[OOV]', 'type=cat', 'type=dog']
+    >>> encoder.transform(frame).round(3).tolist()
+    [[-1.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
     """
 
     def __init__(self, numeric=(), categorical=(), multi_hot=None, max_tokens=None):

@@ -14,6 +14,13 @@ def train_test_split(*arrays, test_size=0.2, shuffle=True, stratify=None, seed=N
     """Split each array into a training and a test part: ``a_train, a_test, b_train, b_test, ...``.
 
     ``stratify``: labels whose class proportions both parts keep. ``seed`` makes the split reproducible.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> x, y = np.arange(10).reshape(-1, 1), np.arange(10)
+    >>> x_train, x_test, y_train, y_test = nr.datasets.train_test_split(x, y, test_size=0.2, seed=0)
+    >>> len(x_train), len(x_test)
+    (8, 2)
     """
     if not arrays:
         raise ValueError("train_test_split: give at least one array")

@@ -8,7 +8,13 @@ from .split import train_test_split
 
 def load_digits(test_size=0.2, seed=0):
     """The 1,797 8x8 handwritten digits bundled with scikit-learn (pixel values 0-16, uint8), split into
-    ``(x_train, y_train), (x_test, y_test)`` with a stratified, seeded split."""
+    ``(x_train, y_train), (x_test, y_test)`` with a stratified, seeded split.
+
+    >>> import neurona as nr
+    >>> (x, y), (x_test, y_test) = nr.datasets.load_digits()
+    >>> x.shape[1:], len(x) + len(x_test)
+    ((8, 8), 1797)
+    """
     from sklearn.datasets import load_digits as sk_digits
     bunch = sk_digits()
     images = bunch.images.astype(np.uint8)
@@ -38,5 +44,10 @@ def make_bribes(n=200, noise=0.5, seed=0):
 
 
 def bribes_curve(x):
-    """The noise-free grade for a bribe ``x``."""
+    """The noise-free grade for a bribe ``x``.
+
+    >>> import neurona as nr
+    >>> [round(v, 3) for v in nr.datasets.bribes_curve([0.0, 5.0]).tolist()]
+    [0.055, 7.858]
+    """
     return 10.0 / (1.0 + np.exp(-1.3 * (np.asarray(x, dtype=np.float64) - 4.0)))

@@ -71,7 +71,13 @@ def check_same(arrays, op_name):
 
 
 def set_default_device(device):
-    """Where new tensors (``tensor``, ``zeros``, ``randn``, ...) are created; ``"cpu"`` by default."""
+    """Where new tensors (``tensor``, ``zeros``, ``randn``, ...) are created; ``"cpu"`` by default.
+
+    >>> import neurona as nr
+    >>> nr.set_default_device("cpu")
+    >>> nr.get_default_device()
+    'cpu'
+    """
     global _default
     device = canonical(device)
     if device != "cpu":

@@ -33,14 +33,23 @@ stats = {"allreduce_calls": 0, "allreduce_bytes": 0, "allreduce_seconds": 0.0}
 
 
 def launched_by_mpi() -> bool:
-    """Whether this process was started by an MPI launcher (``mpiexec -n N python ...``)."""
+    """Whether this process was started by an MPI launcher (``mpiexec -n N python ...``).
+
+    >>> import neurona as nr
+    >>> nr.distributed.launched_by_mpi()
+    False
+    """
     return any(name in os.environ for name in LAUNCHER_VARIABLES)
 
 
 def init() -> None:
     """Join the MPI job this process was launched in (idempotent). Without a launcher: one process, no import.
 
-    Raises an ImportError that names the extra when ``mpiexec`` started us but mpi4py is missing."""
+    Raises an ImportError that names the extra when ``mpiexec`` started us but mpi4py is missing.
+
+    >>> import neurona as nr
+    >>> nr.distributed.init()
+    """
     global _comm, _initialized
     if _initialized:
         return
@@ -70,33 +79,63 @@ def _abort_job_on_uncaught_exception():
 
 
 def rank() -> int:
-    """This process's number in the job, 0 to ``size() - 1`` (0 without MPI)."""
+    """This process's number in the job, 0 to ``size() - 1`` (0 without MPI).
+
+    >>> import neurona as nr
+    >>> nr.distributed.rank()
+    0
+    """
     return 0 if _comm is None else _comm.Get_rank()
 
 
 def size() -> int:
-    """How many processes train together (1 without MPI)."""
+    """How many processes train together (1 without MPI).
+
+    >>> import neurona as nr
+    >>> nr.distributed.size()
+    1
+    """
     return 1 if _comm is None else _comm.Get_size()
 
 
 def is_main() -> bool:
-    """Whether this is rank 0: the process that prints, writes files and saves."""
+    """Whether this is rank 0: the process that prints, writes files and saves.
+
+    >>> import neurona as nr
+    >>> nr.distributed.is_main()
+    True
+    """
     return rank() == 0
 
 
 def active() -> bool:
-    """Whether more than one process takes part (collectives then communicate)."""
+    """Whether more than one process takes part (collectives then communicate).
+
+    >>> import neurona as nr
+    >>> nr.distributed.active()
+    False
+    """
     return _comm is not None and _comm.Get_size() > 1
 
 
 def barrier() -> None:
-    """Wait until every rank gets here."""
+    """Wait until every rank gets here.
+
+    >>> import neurona as nr
+    >>> nr.distributed.barrier()
+    """
     if active():
         _comm.Barrier()
 
 
 def allreduce_sum_(array):
-    """Replace ``array`` (contiguous, NumPy or CuPy) with its sum over all ranks, in place; returns it."""
+    """Replace ``array`` (contiguous, NumPy or CuPy) with its sum over all ranks, in place; returns it.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> nr.distributed.allreduce_sum_(np.array([1.0, 2.0])).tolist()
+    [1.0, 2.0]
+    """
     if not active():
         return array
     start = time.perf_counter()
@@ -113,7 +152,12 @@ def allreduce_sum_(array):
 
 
 def allreduce_max(value: float) -> float:
-    """The largest of ``value`` over all ranks."""
+    """The largest of ``value`` over all ranks.
+
+    >>> import neurona as nr
+    >>> nr.distributed.allreduce_max(2.5)
+    2.5
+    """
     if not active():
         return value
     from mpi4py import MPI
@@ -121,7 +165,13 @@ def allreduce_max(value: float) -> float:
 
 
 def broadcast_(array):
-    """Overwrite ``array`` (contiguous, NumPy or CuPy) on every rank with rank 0's, in place; returns it."""
+    """Overwrite ``array`` (contiguous, NumPy or CuPy) on every rank with rank 0's, in place; returns it.
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> nr.distributed.broadcast_(np.array([1.0, 2.0])).tolist()
+    [1.0, 2.0]
+    """
     if not active():
         return array
     if array.__class__ is np.ndarray:
@@ -134,7 +184,12 @@ def broadcast_(array):
 
 
 def broadcast_object(value):
-    """Rank 0's ``value`` (any picklable object) on every rank."""
+    """Rank 0's ``value`` (any picklable object) on every rank.
+
+    >>> import neurona as nr
+    >>> nr.distributed.broadcast_object({"seed": 3})
+    {'seed': 3}
+    """
     return value if not active() else _comm.bcast(value, root=0)
 
 

@@ -13,7 +13,15 @@ from . import comm
 
 
 def average_gradients(buffers):
-    """Each flat gradient buffer replaced by its mean over the ranks (one Allreduce each)."""
+    """Each flat gradient buffer replaced by its mean over the ranks (one Allreduce each).
+
+    >>> import neurona as nr
+    >>> import numpy as np
+    >>> buffer = np.array([2.0, 4.0])
+    >>> nr.distributed.average_gradients([buffer])
+    >>> buffer.tolist()
+    [2.0, 4.0]
+    """
     n = comm.size()
     for buffer in buffers:
         comm.allreduce_sum_(buffer)
@@ -26,7 +34,16 @@ def DistributedOptimizer(optimizer):
     flat gradient buffer, that is one per dtype). Each rank computes the gradient of its own batch's mean
     loss; the average is the gradient of the mean over all ranks' batches (equal batch sizes). Returns the same
     optimizer object. Call :func:`broadcast_parameters` (and :func:`broadcast_optimizer_state` when resuming)
-    before the first step."""
+    before the first step.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.distributed.DistributedOptimizer(nr.optimizers.SGD([w], lr=0.5))
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w.tolist()
+    [0.0]
+    """
     from ..optimizers.base import Optimizer
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"DistributedOptimizer: optimizer must be a neurona optimizer (e.g. "
@@ -38,7 +55,15 @@ def DistributedOptimizer(optimizer):
 
 def allreduce_gradients(parameters):
     """Average the ``.grad`` of each parameter (Tensors, or a model's ``parameters()``) over the ranks, in place:
-    call it between ``loss.backward()`` and a plain optimizer's ``step()``."""
+    call it between ``loss.backward()`` and a plain optimizer's ``step()``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> (3 * w).sum().backward()
+    >>> nr.distributed.allreduce_gradients([w])
+    >>> w.grad.tolist()
+    [3.0]
+    """
     from ..autograd.tensor import Tensor
     comm.init()
     for p in parameters:
@@ -50,7 +75,14 @@ def allreduce_gradients(parameters):
 
 
 def broadcast_parameters(parameters):
-    """Set every parameter (Tensors, or ``model.weights``) to rank 0's value, in place."""
+    """Set every parameter (Tensors, or ``model.weights``) to rank 0's value, in place.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0, 2.0])
+    >>> nr.distributed.broadcast_parameters([w])
+    >>> w.tolist()
+    [1.0, 2.0]
+    """
     comm.init()
     for p in parameters:
         comm.broadcast_(p.data)
@@ -58,7 +90,14 @@ def broadcast_parameters(parameters):
 
 
 def broadcast_optimizer_state(optimizer):
-    """Set a built optimizer's state (moments, step count) to rank 0's."""
+    """Set a built optimizer's state (moments, step count) to rank 0's.
+
+    >>> import neurona as nr
+    >>> opt = nr.optimizers.Adam()
+    >>> nr.distributed.broadcast_optimizer_state(opt)
+    >>> opt.iterations
+    0
+    """
     comm.init()
     for group in optimizer._groups:
         for slot in group.slots.values():

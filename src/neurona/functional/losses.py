@@ -70,34 +70,64 @@ def _pair(y_true, y_pred, name):
 # ---- regression ---------------------------------------------------------------------------------------------
 
 def mean_squared_error(y_true, y_pred):
-    """``mean((y_pred - y_true)^2)`` over the last axis, one value per sample."""
+    """``mean((y_pred - y_true)^2)`` over the last axis, one value per sample.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[2.0, 2.0], [0.0, 1.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.mean_squared_error([[1.0, 2.0], [0.0, 0.0]], p).tolist()]
+    [0.5, 0.5]
+    """
     y, p = _pair(y_true, y_pred, "mean_squared_error")
     diff = p - y
     return mean(diff * diff, axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
-    """``mean(|y_pred - y_true|)`` over the last axis."""
+    """``mean(|y_pred - y_true|)`` over the last axis.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[2.0, 2.0], [0.0, 1.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.mean_absolute_error([[1.0, 2.0], [0.0, 0.0]], p).tolist()]
+    [0.5, 0.5]
+    """
     y, p = _pair(y_true, y_pred, "mean_absolute_error")
     return mean(ops.abs(p - y), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
     """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))`` over the last axis (Keras': a zero target makes
-    the loss huge rather than infinite)."""
+    the loss huge rather than infinite).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[1.0], [4.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.mean_absolute_percentage_error([[2.0], [4.0]], p).tolist()]
+    [50.0, 0.0]
+    """
     y, p = _pair(y_true, y_pred, "mean_absolute_percentage_error")
     return 100.0 * mean(ops.abs(y - p) / ops.maximum(ops.abs(y), EPSILON), axis=-1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    """``mean((log(1 + max(y_pred, 1e-7)) - log(1 + max(y_true, 1e-7)))^2)`` over the last axis."""
+    """``mean((log(1 + max(y_pred, 1e-7)) - log(1 + max(y_true, 1e-7)))^2)`` over the last axis.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[1.0], [1.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.mean_squared_logarithmic_error([[0.0], [1.0]], p).tolist()]
+    [0.4805, 0.0]
+    """
     y, p = _pair(y_true, y_pred, "mean_squared_logarithmic_error")
     diff = ops.log(ops.maximum(p, EPSILON) + 1.0) - ops.log(ops.maximum(y, EPSILON) + 1.0)
     return mean(diff * diff, axis=-1)
 
 
 def huber(y_true, y_pred, delta=1.0):
-    """Quadratic for errors below ``delta``, linear above; mean over the last axis."""
+    """Quadratic for errors below ``delta``, linear above; mean over the last axis.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.5], [3.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.huber([[0.0], [0.0]], p).tolist()]
+    [0.125, 2.5]
+    """
     y, p = _pair(y_true, y_pred, "huber")
     err = ops.abs(p - y)
     quadratic = ops.minimum(err, delta)
@@ -106,7 +136,13 @@ def huber(y_true, y_pred, delta=1.0):
 
 def log_cosh(y_true, y_pred):
     """``mean(log(cosh(y_pred - y_true)))`` over the last axis, computed as ``x + softplus(-2x) - log 2``, which
-    does not overflow for large errors (about ``x^2 / 2`` for small ones, ``|x| - log 2`` for large)."""
+    does not overflow for large errors (about ``x^2 / 2`` for small ones, ``|x| - log 2`` for large).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.0], [1.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.log_cosh([[0.0], [0.0]], p).tolist()]
+    [0.0, 0.4338]
+    """
     y, p = _pair(y_true, y_pred, "log_cosh")
     x = p - y
     return mean(x + ops.softplus(-2.0 * x) - math.log(2.0), axis=-1)
@@ -114,14 +150,26 @@ def log_cosh(y_true, y_pred):
 
 def poisson(y_true, y_pred):
     """``mean(y_pred - y_true * log(y_pred + 1e-7))`` over the last axis: the negative log-likelihood of counts
-    ``y_true`` under Poisson rates ``y_pred`` (without the constant ``log(y_true!)``)."""
+    ``y_true`` under Poisson rates ``y_pred`` (without the constant ``log(y_true!)``).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[1.0], [2.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.poisson([[1.0], [2.0]], p).tolist()]
+    [1.0, 0.6137]
+    """
     y, p = _pair(y_true, y_pred, "poisson")
     return mean(p - y * ops.log(p + EPSILON), axis=-1)
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
     """``-sum(normalize(y_true) * normalize(y_pred))`` along ``axis``: -1 for vectors pointing the same way, 0
-    for orthogonal ones. A vector's norm is taken as at least 1e-7 (a zero vector gives 0)."""
+    for orthogonal ones. A vector's norm is taken as at least 1e-7 (a zero vector gives 0).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[2.0, 0.0], [1.0, 1.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.cosine_similarity([[1.0, 0.0], [0.0, 1.0]], p).tolist()]
+    [-1.0, -0.7071]
+    """
     y, p = _pair(y_true, y_pred, "cosine_similarity")
     return -ops.sum(_l2_normalize(y, axis) * _l2_normalize(p, axis), axis=axis)
 
@@ -138,13 +186,25 @@ def _hinge_labels(y):
 
 
 def hinge(y_true, y_pred):
-    """``mean(max(1 - y_true * y_pred, 0))`` over the last axis, with labels -1/1 (0/1 are converted)."""
+    """``mean(max(1 - y_true * y_pred, 0))`` over the last axis, with labels -1/1 (0/1 are converted).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.3], [-2.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.hinge([[1.0], [0.0]], p).tolist()]
+    [0.7, 0.0]
+    """
     y, p = _pair(y_true, y_pred, "hinge")
     return mean(ops.maximum(1.0 - _hinge_labels(y) * p, 0.0), axis=-1)
 
 
 def squared_hinge(y_true, y_pred):
-    """``mean(max(1 - y_true * y_pred, 0)^2)`` over the last axis, with labels -1/1 (0/1 are converted)."""
+    """``mean(max(1 - y_true * y_pred, 0)^2)`` over the last axis, with labels -1/1 (0/1 are converted).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.3], [-2.0]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.squared_hinge([[1.0], [0.0]], p).tolist()]
+    [0.49, 0.0]
+    """
     y, p = _pair(y_true, y_pred, "squared_hinge")
     margin = ops.maximum(1.0 - _hinge_labels(y) * p, 0.0)
     return mean(margin * margin, axis=-1)
@@ -152,7 +212,13 @@ def squared_hinge(y_true, y_pred):
 
 def categorical_hinge(y_true, y_pred):
     """``max(neg - pos + 1, 0)`` with ``pos = sum(y_true * y_pred)`` (the true class's score, one-hot targets)
-    and ``neg = max((1 - y_true) * y_pred)`` (the best wrong class's score)."""
+    and ``neg = max((1 - y_true) * y_pred)`` (the best wrong class's score).
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.2, 0.8], [0.5, 0.5]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.categorical_hinge([[0.0, 1.0], [1.0, 0.0]], p).tolist()]
+    [0.4, 1.0]
+    """
     y, p = _pair(y_true, y_pred, "categorical_hinge")
     pos = ops.sum(y * p, axis=-1)
     neg = ops.max((1.0 - y) * p, axis=-1)
@@ -162,7 +228,13 @@ def categorical_hinge(y_true, y_pred):
 # ---- probabilities ------------------------------------------------------------------------------------------
 
 def kl_divergence(y_true, y_pred):
-    """``sum(y_true * log(y_true / y_pred))`` over the last axis, both clipped to ``[1e-7, 1]``."""
+    """``sum(y_true * log(y_true / y_pred))`` over the last axis, both clipped to ``[1e-7, 1]``.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.5, 0.5], [0.5, 0.5]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.kl_divergence([[0.5, 0.5], [1.0, 0.0]], p).tolist()]
+    [0.0, 0.6931]
+    """
     y, p = _pair(y_true, y_pred, "kl_divergence")
     y = ops.clip(y, EPSILON, 1.0)
     return ops.sum(y * ops.log(y / ops.clip(p, EPSILON, 1.0)), axis=-1)
@@ -182,6 +254,11 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
 
     (A model whose output layer applies the sigmoid gives this loss the logits behind it, in training and
     evaluation alike: see ``Model.compile``.)
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.9], [0.2]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.binary_crossentropy([[1.0], [0.0]], p).tolist()]
+    [0.1054, 0.2231]
     """
     y, p = _pair(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
@@ -193,7 +270,13 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
                               from_logits=False, label_smoothing=0.0):
     """The binary cross-entropy of each element times ``(1 - p_t)^gamma``, where ``p_t`` is the probability given
     to the true label: well-classified elements count less (Lin et al., 2017). With ``apply_class_balancing``
-    positives are also weighed by ``alpha`` and negatives by ``1 - alpha``. Mean over the last axis."""
+    positives are also weighed by ``alpha`` and negatives by ``1 - alpha``. Mean over the last axis.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.9], [0.2]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.binary_focal_crossentropy([[1.0], [0.0]], p, gamma=2.0).tolist()]
+    [0.0011, 0.0089]
+    """
     y, p = _pair(y_true, y_pred, "binary_focal_crossentropy")
     if label_smoothing:
         y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -219,7 +302,13 @@ def _log_probabilities(p, from_logits, axis):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """``-sum(y * log p)`` over the class ``axis``, with one-hot (or soft) targets."""
+    """``-sum(y * log p)`` over the class ``axis``, with one-hot (or soft) targets.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.2, 0.8], [0.5, 0.5]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.categorical_crossentropy([[0.0, 1.0], [1.0, 0.0]], p).tolist()]
+    [0.2231, 0.6931]
+    """
     y, p = _pair(y_true, y_pred, "categorical_crossentropy")
     y = _smoothed(y, label_smoothing, p.shape[axis])
     if from_logits and axis in (-1, p.ndim - 1):
@@ -230,7 +319,13 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
                                    axis=-1):
     """``-sum(alpha * (1 - p)^gamma * y * log p)`` over the class ``axis``: the categorical cross-entropy with
-    confident, correct classes weighed down. From logits ``log p`` is ``log_softmax``, which stays finite."""
+    confident, correct classes weighed down. From logits ``log p`` is ``log_softmax``, which stays finite.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.2, 0.8], [0.5, 0.5]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.categorical_focal_crossentropy([[0.0, 1.0], [1.0, 0.0]], p).tolist()]
+    [0.0022, 0.0433]
+    """
     y, p = _pair(y_true, y_pred, "categorical_focal_crossentropy")
     y = _smoothed(y, label_smoothing, p.shape[axis])
     log_p = _log_probabilities(p, from_logits, axis)
@@ -243,6 +338,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
     Labels equal to ``ignore_class`` (e.g. padding, or -1) get a loss of 0; :class:`neurona.losses.
     SparseCategoricalCrossentropy` then averages over the other labels only.
+
+    >>> import neurona as nr
+    >>> p = nr.tensor([[0.2, 0.8], [0.5, 0.5]], dtype="float64")
+    >>> [round(v, 4) for v in nr.functional.losses.sparse_categorical_crossentropy([1, 0], p).tolist()]
+    [0.2231, 0.6931]
     """
     y_pred = as_prediction(y_pred)
     labels, given = _checked_labels(y_true, y_pred, ignore_class)

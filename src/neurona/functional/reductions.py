@@ -36,7 +36,14 @@ def mean(x, axis=None, keepdims=False):
 @torch_names
 def var(x, axis=None, keepdims=False, ddof=0):
     """Variance over ``axis``, ``sum((x - mean)^2) / (n - ddof)``. The default ``ddof=0`` is NumPy's and Keras'
-    population variance (PyTorch's ``var`` defaults to ``ddof=1``)."""
+    population variance (PyTorch's ``var`` defaults to ``ddof=1``).
+
+    >>> import neurona as nr
+    >>> nr.var(nr.tensor([1.0, 3.0])).item()
+    1.0
+    >>> nr.var(nr.tensor([1.0, 3.0]), ddof=1).item()
+    2.0
+    """
     x = as_tensor(x)
     centered = x - mean(x, axis=axis, keepdims=True)
     n = _count(x, axis) - ddof
@@ -46,7 +53,12 @@ def var(x, axis=None, keepdims=False, ddof=0):
 @torch_names
 def std(x, axis=None, keepdims=False, ddof=0):
     """Standard deviation, ``sqrt(var(x))``; where the variance is 0 the gradient is 0 (as in PyTorch), not the
-    NaN of ``0 * inf``."""
+    NaN of ``0 * inf``.
+
+    >>> import neurona as nr
+    >>> nr.std(nr.tensor([1.0, 3.0])).item()
+    1.0
+    """
     v = var(x, axis=axis, keepdims=keepdims, ddof=ddof)
     positive = v.data > 0
     return where(positive, sqrt(where(positive, v, 1.0)), 0.0)
@@ -54,14 +66,24 @@ def std(x, axis=None, keepdims=False, ddof=0):
 
 @torch_names
 def min(x, axis=None, keepdims=False):
-    """Minimum over ``axis``: ``-max(-x)``, so ties share the gradient equally."""
+    """Minimum over ``axis``: ``-max(-x)``, so ties share the gradient equally.
+
+    >>> import neurona as nr
+    >>> nr.min(nr.tensor([[1.0, 5.0], [7.0, 0.0]]), axis=1).tolist()
+    [1.0, 0.0]
+    """
     return -_max(-as_tensor(x), axis=axis, keepdims=keepdims)
 
 
 @torch_names
 def logsumexp(x, axis=None, keepdims=False):
     """``log(sum(exp(x)))`` over ``axis`` without overflow: the maximum is taken out first (as a constant, which
-    leaves the derivative unchanged)."""
+    leaves the derivative unchanged).
+
+    >>> import neurona as nr
+    >>> round(nr.logsumexp(nr.tensor([0.0, 0.0])).item(), 4)
+    0.6931
+    """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     xp = xp_of(x.data)

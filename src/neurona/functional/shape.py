@@ -14,7 +14,12 @@ from ..ops.shape import concatenate, reshape, transpose
 
 
 def swapaxes(x, a, b):
-    """``x`` with axes ``a`` and ``b`` exchanged."""
+    """``x`` with axes ``a`` and ``b`` exchanged.
+
+    >>> import neurona as nr
+    >>> nr.swapaxes(nr.ones(2, 3), 0, 1).shape
+    (3, 2)
+    """
     x = as_tensor(x)
     axes = list(range(x.ndim))
     a, b = checked_axis(a, x.ndim, "swapaxes", "a"), checked_axis(b, x.ndim, "swapaxes", "b")
@@ -24,7 +29,12 @@ def swapaxes(x, a, b):
 
 @torch_names
 def expand_dims(x, axis):
-    """Insert an axis of length 1 at position ``axis``."""
+    """Insert an axis of length 1 at position ``axis``.
+
+    >>> import neurona as nr
+    >>> nr.expand_dims(nr.ones(3), 0).shape
+    (1, 3)
+    """
     x = as_tensor(x)
     axis = checked_axis(axis, x.ndim + 1, "expand_dims")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
@@ -32,7 +42,12 @@ def expand_dims(x, axis):
 
 @torch_names
 def squeeze(x, axis=None):
-    """Remove axes of length 1 (all of them, or the given ones, which must have length 1)."""
+    """Remove axes of length 1 (all of them, or the given ones, which must have length 1).
+
+    >>> import neurona as nr
+    >>> nr.squeeze(nr.ones(1, 3, 1)).shape
+    (3,)
+    """
     x = as_tensor(x)
     if axis is None:
         axes = {i for i, n in enumerate(x.shape) if n == 1}
@@ -46,7 +61,12 @@ def squeeze(x, axis=None):
 
 @torch_names
 def stack(tensors, axis=0):
-    """Join tensors of the same shape along a new ``axis``."""
+    """Join tensors of the same shape along a new ``axis``.
+
+    >>> import neurona as nr
+    >>> nr.stack([nr.ones(2), nr.zeros(2)]).tolist()
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
     tensors = [as_tensor(t) for t in tensors]
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
@@ -55,7 +75,12 @@ def stack(tensors, axis=0):
 
 
 def flatten(x, start_axis=0):
-    """Merge the axes from ``start_axis`` on into one."""
+    """Merge the axes from ``start_axis`` on into one.
+
+    >>> import neurona as nr
+    >>> nr.flatten(nr.ones(2, 3, 4), start_axis=1).shape
+    (2, 12)
+    """
     x = as_tensor(x)
     start_axis = checked_axis(start_axis, max(x.ndim, 1), "flatten", "start_axis")
     return reshape(x, x.shape[:start_axis] + (-1,))

@@ -129,7 +129,16 @@ def _warn_if_not_finite(model, path):
 def load_model(path, custom_objects=None, compile=True):
     """Rebuild a model saved with ``model.save``, in any process: the same predictions, bit for bit, and the
     optimizer state restored so that ``fit`` resumes where it stopped. ``custom_objects`` maps the names of
-    your own layer or model classes to the classes."""
+    your own layer or model classes to the classes.
+
+    >>> import neurona as nr
+    >>> import tempfile, os
+    >>> model = nr.Sequential([nr.layers.Input((2,)), nr.layers.Dense(1)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.neurona")
+    >>> model.save(path)
+    >>> nr.load_model(path).count_params()
+    3
+    """
     with open_archive(path) as archive:
         _check_metadata(archive.json("metadata.json"), path)
         version = archive.json("metadata.json")["format_version"]

@@ -15,7 +15,12 @@ from .base import Layer
 
 
 class Activation(Layer):
-    """Applies an activation function by name or callable."""
+    """Applies an activation function by name or callable.
+
+    >>> import neurona as nr
+    >>> nr.layers.Activation("relu")(nr.tensor([[-1.0, 2.0]])).tolist()
+    [[0.0, 2.0]]
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
@@ -38,7 +43,12 @@ class Activation(Layer):
 
 
 class ReLU(Layer):
-    """``max(x, 0)``, optionally capped at ``max_value`` (Keras' ReLU layer)."""
+    """``max(x, 0)``, optionally capped at ``max_value`` (Keras' ReLU layer).
+
+    >>> import neurona as nr
+    >>> nr.layers.ReLU(max_value=1.0)(nr.tensor([[-1.0, 0.5, 2.0]])).tolist()
+    [[0.0, 0.5, 1.0]]
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
@@ -61,7 +71,12 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x`` for positive inputs, ``negative_slope * x`` otherwise (Keras' layer default 0.3)."""
+    """``x`` for positive inputs, ``negative_slope * x`` otherwise (Keras' layer default 0.3).
+
+    >>> import neurona as nr
+    >>> nr.layers.LeakyReLU(0.1)(nr.tensor([[-1.0, 2.0]])).tolist()
+    [[-0.10000000149011612, 2.0]]
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, negative_slope=0.3, **kwargs):
@@ -76,7 +91,12 @@ class LeakyReLU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along ``axis``."""
+    """Softmax along ``axis``.
+
+    >>> import neurona as nr
+    >>> nr.layers.Softmax()(nr.tensor([[0.0, 0.0]])).tolist()
+    [[0.5, 0.5]]
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, axis=-1, **kwargs):

@@ -26,6 +26,11 @@ class MultiHeadAttention(Layer):
     the heads' outputs are concatenated and projected back to the query's width. Projection kernels are stored as
     matrices: query/key/value (features, num_heads * key_dim), output (num_heads * value_dim, features).
     ``dropout`` applies to the attention weights in training.
+
+    >>> import neurona as nr
+    >>> x = nr.ones(2, 5, 8)
+    >>> nr.layers.MultiHeadAttention(num_heads=2, key_dim=4)(x, x).shape
+    (2, 5, 8)
     """
     compilable = True  # static in training: see Layer.compilable
 
@@ -120,7 +125,12 @@ class TransformerEncoder(Layer):
 
     ``x = norm1(x + dropout(self_attention(x)))``, ``x = norm2(x + dropout(ffn(x)))`` with a two-layer
     feed-forward network of ``intermediate_dim`` units. ``num_heads`` heads of ``width / num_heads``
-    features."""
+    features.
+
+    >>> import neurona as nr
+    >>> nr.layers.TransformerEncoder(intermediate_dim=16, num_heads=2)(nr.ones(2, 5, 8)).shape
+    (2, 5, 8)
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
     supports_masking = True

@@ -159,6 +159,15 @@ class Layer:
     Masks (which steps of a sequence are padding) flow through ``Sequential``: a layer that reads one sets
     ``supports_masking`` and takes ``mask=`` in ``call``; ``compute_mask`` gives the mask of its output (the
     input's mask when ``propagates_mask``, else none).
+
+    >>> import neurona as nr
+    >>> class Scale(nr.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight("w", (input_shape[-1],), "ones")
+    ...     def call(self, x, training=False):
+    ...         return x * self.w
+    >>> Scale()(nr.ones(2, 3)).shape
+    (2, 3)
     """
     supports_masking = False
     propagates_mask = False

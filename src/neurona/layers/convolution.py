@@ -24,7 +24,12 @@ def check_window_fits(layer, input_shape, window, what):
 class Conv2D(KernelLayer):
     """``activation(conv(x, kernel) + bias)`` with a (kh, kw, in_channels, filters) kernel; inputs are
     (batch, height, width, channels). Keras defaults: glorot_uniform kernel (fans include the kernel area), zero
-    bias, ``padding="valid"``, ``strides=1``."""
+    bias, ``padding="valid"``, ``strides=1``.
+
+    >>> import neurona as nr
+    >>> nr.layers.Conv2D(8, 3, padding="same")(nr.ones(2, 6, 6, 1)).shape
+    (2, 6, 6, 8)
+    """
     compilable = True  # static in training: see Layer.compilable
     rank = 2
 
@@ -64,7 +69,12 @@ class Conv2D(KernelLayer):
 
 class Conv1D(Conv2D):
     """1-D convolution over (batch, steps, channels) with a (k, in_channels, filters) kernel; ``padding`` may
-    also be ``"causal"`` (output step t sees only inputs up to t)."""
+    also be ``"causal"`` (output step t sees only inputs up to t).
+
+    >>> import neurona as nr
+    >>> nr.layers.Conv1D(4, 3)(nr.ones(2, 10, 3)).shape
+    (2, 8, 4)
+    """
     compilable = True  # static in training: see Layer.compilable
     rank = 1
 

@@ -13,7 +13,12 @@ from .dropout import Dropout  # noqa: F401  (the old import path)
 
 
 class InputLayer(Layer):
-    """Declares the shape of one sample (without the batch axis); passes its input through."""
+    """Declares the shape of one sample (without the batch axis); passes its input through.
+
+    >>> import neurona as nr
+    >>> nr.layers.InputLayer((3,)).get_config()["shape"]
+    [3]
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, shape, name=None, **kwargs):
@@ -31,12 +36,23 @@ class InputLayer(Layer):
 
 
 def Input(shape, name=None) -> InputLayer:
-    """``Input(shape=(784,))``: the first element of a ``Sequential`` model, fixing the input shape."""
+    """``Input(shape=(784,))``: the first element of a ``Sequential`` model, fixing the input shape.
+
+    >>> import neurona as nr
+    >>> model = nr.Sequential([nr.layers.Input((3,)), nr.layers.Dense(2)])
+    >>> model.build_input_shape
+    (None, 3)
+    """
     return InputLayer(shape, name=name)
 
 
 class Flatten(Layer):
-    """Merges all axes but the batch axis."""
+    """Merges all axes but the batch axis.
+
+    >>> import neurona as nr
+    >>> nr.layers.Flatten()(nr.ones(2, 3, 4)).shape
+    (2, 12)
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
@@ -44,7 +60,12 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
-    """Reshapes each sample to ``target_shape`` (the batch axis is kept)."""
+    """Reshapes each sample to ``target_shape`` (the batch axis is kept).
+
+    >>> import neurona as nr
+    >>> nr.layers.Reshape((2, -1))(nr.ones(5, 6)).shape
+    (5, 2, 3)
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def __init__(self, target_shape, **kwargs):

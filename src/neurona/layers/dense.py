@@ -55,6 +55,13 @@ class Dense(KernelLayer):
     """A fully connected layer: ``activation(x @ kernel + bias)``.
 
     Keras defaults: glorot_uniform kernel, zero bias, no activation. The kernel has shape (inputs, units).
+
+    >>> import neurona as nr
+    >>> layer = nr.layers.Dense(3, activation="relu")
+    >>> layer(nr.ones(2, 4)).shape
+    (2, 3)
+    >>> layer.kernel.shape, layer.bias.shape
+    ((4, 3), (3,))
     """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True

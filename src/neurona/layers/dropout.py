@@ -15,7 +15,15 @@ from .base import Layer
 
 class Dropout(Layer):
     """Inverted dropout: in training, each input is zeroed with probability ``rate`` and the others are scaled
-    by ``1 / (1 - rate)``, so nothing changes at inference (where the layer passes its input through)."""
+    by ``1 / (1 - rate)``, so nothing changes at inference (where the layer passes its input through).
+
+    >>> import neurona as nr
+    >>> drop = nr.layers.Dropout(0.5)
+    >>> drop(nr.ones(1, 4)).tolist()
+    [[1.0, 1.0, 1.0, 1.0]]
+    >>> sorted(set(drop(nr.ones(1, 1000), training=True).numpy().ravel().tolist()))
+    [0.0, 2.0]
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 

@@ -13,7 +13,12 @@ from .base import Layer
 class Embedding(Layer):
     """Rows of a (input_dim, output_dim) table looked up by integer ids. With ``mask_zero=True`` id 0 is
     padding: the layer produces a mask that recurrent layers use to skip padded steps. Keras default
-    initializer: uniform in [-0.05, 0.05]."""
+    initializer: uniform in [-0.05, 0.05].
+
+    >>> import neurona as nr
+    >>> nr.layers.Embedding(10, 4)(nr.tensor([[1, 2, 3]])).shape
+    (1, 3, 4)
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 
@@ -57,7 +62,12 @@ class Embedding(Layer):
 
 
 class Masking(Layer):
-    """Marks the steps whose features all equal ``mask_value`` as padding (and zeroes them)."""
+    """Marks the steps whose features all equal ``mask_value`` as padding (and zeroes them).
+
+    >>> import neurona as nr
+    >>> nr.layers.Masking(0.0)(nr.tensor([[[1.0], [0.0]]])).shape
+    (1, 2, 1)
+    """
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -76,7 +86,12 @@ class Masking(Layer):
 
 class PositionEmbedding(Layer):
     """Adds a learned vector per position to a (batch, steps, features) input, so attention can tell the
-    order of the steps (``sequence_length`` is the longest sequence it accepts)."""
+    order of the steps (``sequence_length`` is the longest sequence it accepts).
+
+    >>> import neurona as nr
+    >>> nr.layers.PositionEmbedding(sequence_length=10)(nr.ones(2, 5, 8)).shape
+    (2, 5, 8)
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 

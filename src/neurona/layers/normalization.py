@@ -51,6 +51,14 @@ class BatchNormalization(Layer):
     A frozen layer (``trainable = False``) runs in inference mode even when ``training=True``, as in Keras: it
     normalizes with the moving statistics and leaves them unchanged. This is how a frozen feature extractor is
     fine-tuned.
+
+    >>> import neurona as nr
+    >>> bn = nr.layers.BatchNormalization()
+    >>> y = bn(nr.tensor([[1.0], [3.0]]), training=True)
+    >>> [round(v, 3) for v in y.numpy().ravel().tolist()]
+    [-1.0, 1.0]
+    >>> [round(v, 3) for v in bn.moving_mean.tolist()]
+    [0.02]
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
@@ -263,7 +271,13 @@ def _batches(data):
 
 class LayerNormalization(Layer):
     """Normalize each sample over its last axis: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``
-    (Keras default ``epsilon=1e-3``)."""
+    (Keras default ``epsilon=1e-3``).
+
+    >>> import neurona as nr
+    >>> y = nr.layers.LayerNormalization()(nr.tensor([[1.0, 3.0]]))
+    >>> [round(v, 3) for v in y.numpy().ravel().tolist()]
+    [-1.0, 1.0]
+    """
     compilable = True  # static in training: see Layer.compilable
     propagates_mask = True
 

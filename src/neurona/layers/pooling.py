@@ -42,17 +42,32 @@ class _Pooling2D(Layer):
 
 
 class MaxPooling2D(_Pooling2D):
-    """The maximum of each ``pool_size`` window (default 2x2, stride = pool size)."""
+    """The maximum of each ``pool_size`` window (default 2x2, stride = pool size).
+
+    >>> import neurona as nr
+    >>> nr.layers.MaxPooling2D(2)(nr.ones(1, 4, 4, 3)).shape
+    (1, 2, 2, 3)
+    """
     reduce = "max"
 
 
 class AveragePooling2D(_Pooling2D):
-    """The mean of each ``pool_size`` window."""
+    """The mean of each ``pool_size`` window.
+
+    >>> import neurona as nr
+    >>> nr.layers.AveragePooling2D(2)(nr.ones(1, 4, 4, 3)).shape
+    (1, 2, 2, 3)
+    """
     reduce = "mean"
 
 
 class GlobalAveragePooling2D(Layer):
-    """The mean over height and width: (batch, h, w, c) -> (batch, c)."""
+    """The mean over height and width: (batch, h, w, c) -> (batch, c).
+
+    >>> import neurona as nr
+    >>> nr.layers.GlobalAveragePooling2D()(nr.ones(2, 4, 4, 3)).shape
+    (2, 3)
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
@@ -60,7 +75,12 @@ class GlobalAveragePooling2D(Layer):
 
 
 class GlobalAveragePooling1D(Layer):
-    """The mean over the steps: (batch, steps, features) -> (batch, features)."""
+    """The mean over the steps: (batch, steps, features) -> (batch, features).
+
+    >>> import neurona as nr
+    >>> nr.layers.GlobalAveragePooling1D()(nr.ones(2, 5, 3)).shape
+    (2, 3)
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
@@ -68,7 +88,12 @@ class GlobalAveragePooling1D(Layer):
 
 
 class GlobalMaxPooling1D(Layer):
-    """The maximum over the steps: (batch, steps, features) -> (batch, features)."""
+    """The maximum over the steps: (batch, steps, features) -> (batch, features).
+
+    >>> import neurona as nr
+    >>> nr.layers.GlobalMaxPooling1D()(nr.tensor([[[1.0], [5.0], [2.0]]])).tolist()
+    [[5.0]]
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):
@@ -76,7 +101,12 @@ class GlobalMaxPooling1D(Layer):
 
 
 class GlobalMaxPooling2D(Layer):
-    """The maximum over height and width: (batch, h, w, c) -> (batch, c)."""
+    """The maximum over height and width: (batch, h, w, c) -> (batch, c).
+
+    >>> import neurona as nr
+    >>> nr.layers.GlobalMaxPooling2D()(nr.ones(2, 4, 4, 3)).shape
+    (2, 3)
+    """
     compilable = True  # static in training: see Layer.compilable
 
     def call(self, x, training=False):

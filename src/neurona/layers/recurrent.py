@@ -132,7 +132,12 @@ class _RNN(Layer):
 
 
 class SimpleRNN(_RNN):
-    """``h_t = activation(x_t W + h_{t-1} U + b)``."""
+    """``h_t = activation(x_t W + h_{t-1} U + b)``.
+
+    >>> import neurona as nr
+    >>> nr.layers.SimpleRNN(4)(nr.ones(2, 5, 3)).shape
+    (2, 4)
+    """
 
     def step(self, projected, states):
         h = self.activation(projected + states[0] @ self.recurrent_kernel)
@@ -143,6 +148,10 @@ class LSTM(_RNN):
     """Long short-term memory: gates decide what the cell state forgets, takes in and shows.
 
     ``c_t = f * c_{t-1} + i * tanh(g)``, ``h_t = o * tanh(c_t)`` with i, f, o sigmoid gates. States: [h, c].
+
+    >>> import neurona as nr
+    >>> nr.layers.LSTM(4)(nr.ones(2, 5, 3)).shape
+    (2, 4)
     """
     gates = 4
 
@@ -185,6 +194,10 @@ class GRU(_RNN):
 
     ``z, r = sigmoid(x W + b_in + h U + b_rec)`` (update, reset), ``n = tanh(x W_n + b_in_n + r * (h U_n +
     b_rec_n))``, ``h_t = z * h_{t-1} + (1 - z) * n``. The bias has shape (2, 3 * units): input and recurrent.
+
+    >>> import neurona as nr
+    >>> nr.layers.GRU(4, return_sequences=True)(nr.ones(2, 5, 3)).shape
+    (2, 5, 4)
     """
     gates = 3
 
@@ -225,7 +238,12 @@ class GRU(_RNN):
 
 class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy of it backwards over the sequence and concatenates the two
-    outputs (``merge_mode="concat"``; also "sum", "mul", "ave")."""
+    outputs (``merge_mode="concat"``; also "sum", "mul", "ave").
+
+    >>> import neurona as nr
+    >>> nr.layers.Bidirectional(nr.layers.LSTM(4))(nr.ones(2, 5, 3)).shape
+    (2, 8)
+    """
     compilable = True  # static in training: see Layer.compilable
     supports_masking = True
 

@@ -63,7 +63,14 @@ _CLASSES = {cls.__name__: cls for cls in set(_BY_NAME.values()) | {Accuracy}}
 
 def get(identifier, loss=None) -> Metric:
     """A metric from a name (``"mae"``, ``"f1_score"``, its class name ``"R2Score"``, ...) or an instance;
-    ``"accuracy"``/``"acc"`` depends on the loss (see the module docstring)."""
+    ``"accuracy"``/``"acc"`` depends on the loss (see the module docstring).
+
+    >>> import neurona as nr
+    >>> type(nr.metrics.get("mae")).__name__
+    'MeanAbsoluteError'
+    >>> type(nr.metrics.get("accuracy", nr.losses.get("sparse_categorical_crossentropy"))).__name__
+    'SparseCategoricalAccuracy'
+    """
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, dict) and identifier.get("class_name") in _CLASSES:
@@ -86,7 +93,12 @@ def get(identifier, loss=None) -> Metric:
 
 def serialize(metric: Metric) -> dict | str:
     """``{"class_name": ..., "config": ...}`` for a built-in metric (what :func:`get` rebuilds it from); a
-    custom metric is saved by its name."""
+    custom metric is saved by its name.
+
+    >>> import neurona as nr
+    >>> nr.metrics.serialize(nr.metrics.TopKCategoricalAccuracy(k=3))
+    {'class_name': 'TopKCategoricalAccuracy', 'config': {'k': 3, 'name': 'top_k_categorical_accuracy'}}
+    """
     cls = type(metric)
     if _CLASSES.get(cls.__name__) is cls:
         return {"class_name": cls.__name__, "config": metric.get_config()}

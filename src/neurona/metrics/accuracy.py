@@ -15,7 +15,14 @@ from .base import Metric, aligned, raw
 
 
 class Accuracy(Metric):
-    """How often the predictions equal the targets exactly (for integer predictions, e.g. from ``argmax``)."""
+    """How often the predictions equal the targets exactly (for integer predictions, e.g. from ``argmax``).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.Accuracy()
+    >>> round(m([[1], [2], [3]], np.array([[1], [2], [0]], dtype=float)), 4)
+    0.6667
+    """
 
     def __init__(self, name="accuracy"):
         super().__init__(name)
@@ -26,7 +33,14 @@ class Accuracy(Metric):
 
 
 class BinaryAccuracy(Metric):
-    """How often ``y_pred > threshold`` agrees with a 0/1 target."""
+    """How often ``y_pred > threshold`` agrees with a 0/1 target.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.BinaryAccuracy()
+    >>> round(m([[1], [0], [1]], np.array([[0.9], [0.2], [0.3]], dtype=float)), 4)
+    0.6667
+    """
 
     def __init__(self, name="accuracy", threshold=0.5):
         self.threshold = threshold
@@ -38,7 +52,14 @@ class BinaryAccuracy(Metric):
 
 
 class CategoricalAccuracy(Metric):
-    """How often the largest score is the one-hot target's class."""
+    """How often the largest score is the one-hot target's class.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.CategoricalAccuracy()
+    >>> round(m([[0, 1], [1, 0]], np.array([[0.2, 0.8], [0.3, 0.7]], dtype=float)), 4)
+    0.5
+    """
 
     def __init__(self, name="accuracy"):
         super().__init__(name)
@@ -56,7 +77,14 @@ def _labels(y_true, y_pred):
 
 
 class SparseCategoricalAccuracy(Metric):
-    """How often the largest score is the integer label's class."""
+    """How often the largest score is the integer label's class.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.SparseCategoricalAccuracy()
+    >>> round(m([1, 0], np.array([[0.2, 0.8], [0.3, 0.7]], dtype=float)), 4)
+    0.5
+    """
 
     def __init__(self, name="accuracy"):
         super().__init__(name)
@@ -74,7 +102,14 @@ def _in_top_k(labels, y_pred, k):
 
 
 class TopKCategoricalAccuracy(Metric):
-    """How often the one-hot target's class is among the ``k`` largest scores (Keras' default ``k=5``)."""
+    """How often the one-hot target's class is among the ``k`` largest scores (Keras' default ``k=5``).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.TopKCategoricalAccuracy(k=2)
+    >>> round(m([[0, 0, 1], [1, 0, 0]], np.array([[0.5, 0.1, 0.4], [0.1, 0.5, 0.4]], dtype=float)), 4)
+    0.5
+    """
 
     def __init__(self, k=5, name="top_k_categorical_accuracy"):
         self.k = checks.positive_int(k, "k", type(self).__name__)
@@ -86,7 +121,14 @@ class TopKCategoricalAccuracy(Metric):
 
 
 class SparseTopKCategoricalAccuracy(Metric):
-    """How often the integer label's class is among the ``k`` largest scores (Keras' default ``k=5``)."""
+    """How often the integer label's class is among the ``k`` largest scores (Keras' default ``k=5``).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.SparseTopKCategoricalAccuracy(k=2)
+    >>> round(m([2, 0], np.array([[0.5, 0.1, 0.4], [0.1, 0.5, 0.4]], dtype=float)), 4)
+    0.5
+    """
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy"):
         self.k = checks.positive_int(k, "k", type(self).__name__)

@@ -63,6 +63,14 @@ class Metric:
     Keras' three ways to use one: ``update_state(y_true, y_pred, sample_weight=None)`` adds a batch,
     ``result()`` reads the value so far, ``reset_state()`` starts afresh; calling the metric,
     ``metric(y_true, y_pred)``, updates it and returns its result.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> class Count(nr.metrics.Metric):
+    ...     def values(self, y_true, y_pred):
+    ...         return (np.asarray(y_pred) > 0).astype(float)
+    >>> Count("positive")([[0], [0]], np.array([[1.0], [-1.0]]))
+    0.5
     """
     direction = "up"
     #: The attributes that hold the state: sums over samples, so states of several shards add up (data-parallel
@@ -112,7 +120,15 @@ class Metric:
 
 class LossMetric(Metric):
     """The mean over the epoch of a per-sample loss of :mod:`neurona.functional.losses` (the same function the
-    loss of that name uses: one definition of the math)."""
+    loss of that name uses: one definition of the math).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> class HuberMetric(nr.metrics.LossMetric):
+    ...     function = staticmethod(nr.functional.losses.huber)
+    >>> HuberMetric("huber")([[0.0]], np.array([[3.0]]))
+    2.5
+    """
     direction = "down"
     function = None
     sign = 1.0

@@ -41,7 +41,14 @@ class _Confusion(Metric):
 
 
 class Precision(_Confusion):
-    """Of the predicted positives, the fraction that are positive: ``tp / (tp + fp)``."""
+    """Of the predicted positives, the fraction that are positive: ``tp / (tp + fp)``.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.Precision()
+    >>> round(m([1, 0, 1, 1], np.array([0.9, 0.8, 0.2, 0.7], dtype=float)), 4)
+    0.6667
+    """
 
     def __init__(self, name="precision", threshold=0.5):
         super().__init__(name, threshold)
@@ -52,7 +59,14 @@ class Precision(_Confusion):
 
 
 class Recall(_Confusion):
-    """Of the actual positives, the fraction found: ``tp / (tp + fn)``."""
+    """Of the actual positives, the fraction found: ``tp / (tp + fn)``.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.Recall()
+    >>> round(m([1, 0, 1, 1], np.array([0.9, 0.8, 0.2, 0.7], dtype=float)), 4)
+    0.6667
+    """
 
     def __init__(self, name="recall", threshold=0.5):
         super().__init__(name, threshold)
@@ -64,7 +78,14 @@ class Recall(_Confusion):
 
 class AUC(Metric):
     """Area under the ROC curve from confusion counts at ``num_thresholds`` thresholds (Keras' default 200,
-    trapezoidal rule), accumulated over batches."""
+    trapezoidal rule), accumulated over batches.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.AUC()
+    >>> round(m([0, 0, 1, 1], np.array([0.1, 0.4, 0.35, 0.8], dtype=float)), 4)
+    0.75
+    """
 
     def __init__(self, name="auc", num_thresholds=200):
         self.num_thresholds = num_thresholds
@@ -84,7 +105,7 @@ class AUC(Metric):
         xp = xp_of(y_pred)
         p, t = y_pred.reshape(-1), (y_true > 0.5).reshape(-1)
         w = xp.ones(p.shape, dtype=np.float64) if sample_weight is None else xp.broadcast_to(
-            per_sample_weights(sample_weight, y_pred).reshape((-1,) + (1,) * (y_pred.ndim - 1)), y_pred.shape).reshape(-1)
+            per_sample_weights(sample_weight, y_pred), y_pred.shape).reshape(-1)
         # number of thresholds strictly below each prediction: the prediction counts as positive at those
         below = xp.searchsorted(xp.asarray(self.thresholds), p, side="left")
         for counts, weights in ((self.pos, w * t), (self.neg, w * ~t)):
@@ -109,6 +130,12 @@ class FBetaScore(Metric):
     above it as predicted. ``average``: None (one score per class, Keras' default), "micro" (from the counts
     summed over the classes), "macro" (the mean of the classes' scores) or "weighted" (weighted by each class's
     number of positive targets).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.FBetaScore(beta=2.0, threshold=0.5, average="micro")
+    >>> round(m([[1, 0], [1, 1]], np.array([[0.9, 0.8], [0.2, 0.7]], dtype=float)), 4)
+    0.6667
     """
     state_names = ("tp", "fp", "fn", "positives")
     AVERAGES = (None, "micro", "macro", "weighted")
@@ -156,7 +183,13 @@ class FBetaScore(Metric):
 
 
 class F1Score(FBetaScore):
-    """The F1 score, the harmonic mean of precision and recall per class (:class:`FBetaScore` with beta 1)."""
+    """The F1 score, the harmonic mean of precision and recall per class (:class:`FBetaScore` with beta 1).
+
+    >>> import numpy as np
+    >>> f1 = F1Score(average="macro")                        # each sample's top class is its prediction
+    >>> round(f1([[1, 0], [0, 1], [0, 1]], np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]])), 4)
+    0.6667
+    """
 
     def __init__(self, average=None, threshold=None, name="f1_score"):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name)

@@ -21,7 +21,14 @@ def _flag(value, name, where):
 
 
 class BinaryCrossentropy(LossMetric):
-    """:func:`~neurona.functional.losses.binary_crossentropy`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.binary_crossentropy`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.BinaryCrossentropy()
+    >>> round(m([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]], dtype=float)), 4)
+    0.8149
+    """
     function = staticmethod(fl.binary_crossentropy)
 
     def __init__(self, name="binary_crossentropy", from_logits=False, label_smoothing=0.0):
@@ -31,7 +38,14 @@ class BinaryCrossentropy(LossMetric):
 
 
 class CategoricalCrossentropy(LossMetric):
-    """:func:`~neurona.functional.losses.categorical_crossentropy`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.categorical_crossentropy`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.CategoricalCrossentropy()
+    >>> round(m([[0, 1, 0], [0, 0, 1]], np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]], dtype=float)), 4)
+    1.1769
+    """
     function = staticmethod(fl.categorical_crossentropy)
 
     def __init__(self, name="categorical_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1):
@@ -44,7 +58,14 @@ class CategoricalCrossentropy(LossMetric):
 
 
 class SparseCategoricalCrossentropy(LossMetric):
-    """:func:`~neurona.functional.losses.sparse_categorical_crossentropy`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.sparse_categorical_crossentropy`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.SparseCategoricalCrossentropy()
+    >>> round(m([1, 2], np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]], dtype=float)), 4)
+    1.1769
+    """
     function = staticmethod(fl.sparse_categorical_crossentropy)
 
     def __init__(self, name="sparse_categorical_crossentropy", from_logits=False):
@@ -52,7 +73,14 @@ class SparseCategoricalCrossentropy(LossMetric):
 
 
 class KLDivergence(LossMetric):
-    """:func:`~neurona.functional.losses.kl_divergence`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.kl_divergence`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.KLDivergence()
+    >>> round(m([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]], dtype=float)), 4)
+    0.4581
+    """
     function = staticmethod(fl.kl_divergence)
 
     def __init__(self, name="kl_divergence"):
@@ -60,7 +88,14 @@ class KLDivergence(LossMetric):
 
 
 class Poisson(LossMetric):
-    """:func:`~neurona.functional.losses.poisson`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.poisson`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.Poisson()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.5
+    """
     function = staticmethod(fl.poisson)
 
     def __init__(self, name="poisson"):
@@ -68,7 +103,14 @@ class Poisson(LossMetric):
 
 
 class Hinge(LossMetric):
-    """:func:`~neurona.functional.losses.hinge`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.hinge`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.Hinge()
+    >>> round(m([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]], dtype=float)), 4)
+    1.3
+    """
     function = staticmethod(fl.hinge)
 
     def __init__(self, name="hinge"):
@@ -76,7 +118,14 @@ class Hinge(LossMetric):
 
 
 class SquaredHinge(LossMetric):
-    """:func:`~neurona.functional.losses.squared_hinge`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.squared_hinge`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.SquaredHinge()
+    >>> round(m([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]], dtype=float)), 4)
+    1.86
+    """
     function = staticmethod(fl.squared_hinge)
 
     def __init__(self, name="squared_hinge"):
@@ -84,7 +133,14 @@ class SquaredHinge(LossMetric):
 
 
 class CategoricalHinge(LossMetric):
-    """:func:`~neurona.functional.losses.categorical_hinge`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.categorical_hinge`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.CategoricalHinge()
+    >>> round(m([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]], dtype=float)), 4)
+    1.4
+    """
     function = staticmethod(fl.categorical_hinge)
 
     def __init__(self, name="categorical_hinge"):

@@ -19,7 +19,14 @@ from .base import LossMetric, Metric, aligned, host, per_sample_weights
 
 
 class MeanSquaredError(Metric):
-    """``(y_pred - y_true)^2`` averaged over the elements and the samples."""
+    """``(y_pred - y_true)^2`` averaged over the elements and the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.MeanSquaredError()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.25
+    """
     direction = "down"
 
     def __init__(self, name="mse"):
@@ -31,7 +38,14 @@ class MeanSquaredError(Metric):
 
 
 class RootMeanSquaredError(MeanSquaredError):
-    """The square root of the mean squared error over all the batches seen (not the mean of per-batch roots)."""
+    """The square root of the mean squared error over all the batches seen (not the mean of per-batch roots).
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.RootMeanSquaredError()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.5
+    """
 
     def __init__(self, name="root_mean_squared_error"):
         super().__init__(name)
@@ -41,7 +55,14 @@ class RootMeanSquaredError(MeanSquaredError):
 
 
 class MeanAbsoluteError(Metric):
-    """``|y_pred - y_true|`` averaged over the elements and the samples."""
+    """``|y_pred - y_true|`` averaged over the elements and the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.MeanAbsoluteError()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.25
+    """
     direction = "down"
 
     def __init__(self, name="mae"):
@@ -53,7 +74,14 @@ class MeanAbsoluteError(Metric):
 
 
 class MeanAbsolutePercentageError(LossMetric):
-    """:func:`~neurona.functional.losses.mean_absolute_percentage_error`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.mean_absolute_percentage_error`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.MeanAbsolutePercentageError()
+    >>> round(m([[1, 2]], np.array([[2, 2]], dtype=float)), 4)
+    50.0
+    """
     function = staticmethod(fl.mean_absolute_percentage_error)
 
     def __init__(self, name="mean_absolute_percentage_error"):
@@ -61,7 +89,14 @@ class MeanAbsolutePercentageError(LossMetric):
 
 
 class MeanSquaredLogarithmicError(LossMetric):
-    """:func:`~neurona.functional.losses.mean_squared_logarithmic_error`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.mean_squared_logarithmic_error`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.MeanSquaredLogarithmicError()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.1201
+    """
     function = staticmethod(fl.mean_squared_logarithmic_error)
 
     def __init__(self, name="mean_squared_logarithmic_error"):
@@ -69,7 +104,14 @@ class MeanSquaredLogarithmicError(LossMetric):
 
 
 class LogCoshError(LossMetric):
-    """:func:`~neurona.functional.losses.log_cosh`, averaged over the samples."""
+    """:func:`~neurona.functional.losses.log_cosh`, averaged over the samples.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.LogCoshError()
+    >>> round(m([[0, 1], [0, 0]], np.array([[1, 1], [0, 0]], dtype=float)), 4)
+    0.1084
+    """
     function = staticmethod(fl.log_cosh)
 
     def __init__(self, name="logcosh"):
@@ -78,7 +120,14 @@ class LogCoshError(LossMetric):
 
 class CosineSimilarity(LossMetric):
     """The cosine of the angle between target and prediction along ``axis``, averaged (1 is best): the negative
-    of :func:`~neurona.functional.losses.cosine_similarity`."""
+    of :func:`~neurona.functional.losses.cosine_similarity`.
+
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> m = nr.metrics.CosineSimilarity()
+    >>> round(m([[0.0, 1.0], [1.0, 1.0]], np.array([[1.0, 0.0], [1.0, 1.0]], dtype=float)), 4)
+    0.5
+    """
     direction = "up"
     function = staticmethod(fl.cosine_similarity)
     sign = -1.0
@@ -95,6 +144,14 @@ class R2Score(Metric):
     ``class_aggregation``: "uniform_average" (the mean over the outputs, Keras' default),
     "variance_weighted_average" (weighted by each output's variance) or None (one score per output).
     ``num_regressors`` > 0 gives the adjusted R², ``1 - (1 - R²) (n - 1) / (n - p - 1)``.
+
+    >>> import numpy as np
+    >>> r2 = R2Score()
+    >>> r2([[1.0], [2.0], [3.0]], np.array([[1.0], [2.0], [3.0]]))      # a perfect fit
+    1.0
+    >>> r2.reset_state()
+    >>> r2([[1.0], [2.0], [3.0]], np.array([[2.0], [2.0], [2.0]]))      # predicting the mean
+    0.0
     """
     state_names = ("weights", "sums", "squares", "residuals", "samples")
     AGGREGATIONS = ("uniform_average", "variance_weighted_average", None)

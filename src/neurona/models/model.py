@@ -22,7 +22,19 @@ from .training import TrainingMixin
 
 
 class Model(TrainingMixin, Layer):
-    """A trainable network: ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``, ``save``."""
+    """A trainable network: ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary``, ``save``.
+
+    >>> import neurona as nr
+    >>> class TwoLayers(nr.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nr.layers.Dense(4, activation="relu")
+    ...         self.out = nr.layers.Dense(1)
+    ...     def call(self, x, training=False):
+    ...         return self.out(self.hidden(x))
+    >>> TwoLayers()(nr.ones(3, 2)).shape
+    (3, 1)
+    """
 
     def __init__(self, name=None, **kwargs):
         super().__init__(name=name, **kwargs)

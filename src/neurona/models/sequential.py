@@ -15,7 +15,15 @@ from .model import Model
 class Sequential(Model):
     """Layers applied in order. Starting with ``Input(shape)`` (or giving the first layer ``input_shape=``)
     builds the model at once, so ``summary`` works before training; otherwise it is built by its first call.
-    A layer added to a built model is built at once."""
+    A layer added to a built model is built at once.
+
+    >>> import neurona as nr
+    >>> model = nr.Sequential([nr.layers.Input((4,)), nr.layers.Dense(8, activation="relu"), nr.layers.Dense(1)])
+    >>> model.count_params()
+    49
+    >>> model.predict(nr.ones(2, 4).numpy(), verbose=0).shape
+    (2, 1)
+    """
     compilable = True  # its call only calls its layers, which declare their own
 
     def __init__(self, layers=None, name=None):

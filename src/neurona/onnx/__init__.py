@@ -26,7 +26,14 @@ __all__ = ["export", "NotExportable", "OPSET"]
 
 def export(model, path=None, opset: int = OPSET):
     """The ONNX ``ModelProto`` of a built Sequential ``model`` (input ``input``, output ``output``, the batch
-    axis dynamic), written to ``path`` when given."""
+    axis dynamic), written to ``path`` when given.
+
+    >>> import neurona as nr
+    >>> model = nr.Sequential([nr.layers.Input((3,)), nr.layers.Dense(2, activation="relu")])
+    >>> onnx_model = nr.onnx.export(model)
+    >>> [node.op_type for node in onnx_model.graph.node]
+    ['MatMul', 'Add', 'Relu']
+    """
     try:
         import onnx
     except ImportError:

@@ -19,7 +19,12 @@ CONVERTERS: dict = {}
 
 
 class NotExportable(ValueError):
-    """A layer (or a setting of one) that ONNX cannot express; the message names it."""
+    """A layer (or a setting of one) that ONNX cannot express; the message names it.
+
+    >>> import neurona as nr
+    >>> issubclass(nr.onnx.NotExportable, ValueError)
+    True
+    """
 
 
 def converts(*classes):

@@ -19,7 +19,12 @@ class ToDevice(Linear):
 
 
 def to_device(x, device):
-    """``x`` on ``device`` ("cpu", "cuda", "cuda:N"), differentiably; ``x`` itself when already there."""
+    """``x`` on ``device`` ("cpu", "cuda", "cuda:N"), differentiably; ``x`` itself when already there.
+
+    >>> import neurona as nr
+    >>> nr.to_device(nr.ones(2), "cpu").tolist()
+    [1.0, 1.0]
+    """
     x = as_tensor(x)
     device = devices.canonical(device)
     if devices.device_of(x.data) == device:

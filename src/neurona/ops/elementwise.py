@@ -316,9 +316,34 @@ maximum, minimum = binary(_R["maximum"]), binary(_R["minimum"])
 neg, exp, log, sqrt, abs = (unary(_R[n]) for n in ("neg", "exp", "log", "sqrt", "abs"))
 sin, cos, tanh, sigmoid, relu = (unary(_R[n]) for n in ("sin", "cos", "tanh", "sigmoid", "relu"))
 
+#: One example per generated op: (the call, what it prints).
+_EXAMPLES = {add: ("nr.add(nr.tensor([1.0, 2.0]), 10.0).tolist()", "[11.0, 12.0]"),
+             sub: ("nr.sub(nr.tensor([[1.0], [2.0]]), nr.tensor([1.0, 2.0])).tolist()", "[[0.0, -1.0], [1.0, 0.0]]"),
+             mul: ("nr.mul(nr.tensor([1.0, 2.0]), nr.tensor([3.0, 4.0])).tolist()", "[3.0, 8.0]"),
+             div: ("nr.div(nr.tensor([1.0, 3.0]), 2.0).tolist()", "[0.5, 1.5]"),
+             maximum: ("nr.maximum(nr.tensor([1.0, 5.0]), 3.0).tolist()", "[3.0, 5.0]"),
+             minimum: ("nr.minimum(nr.tensor([1.0, 5.0]), 3.0).tolist()", "[1.0, 3.0]"),
+             neg: ("nr.neg(nr.tensor([1.0, -2.0])).tolist()", "[-1.0, 2.0]"),
+             exp: ("nr.exp(nr.tensor([0.0])).tolist()", "[1.0]"),
+             log: ("nr.log(nr.tensor([1.0])).tolist()", "[0.0]"),
+             sqrt: ("nr.sqrt(nr.tensor([4.0, 9.0])).tolist()", "[2.0, 3.0]"),
+             abs: ("nr.abs(nr.tensor([-2.0, 3.0])).tolist()", "[2.0, 3.0]"),
+             sin: ("nr.sin(nr.tensor([0.0])).tolist()", "[0.0]"),
+             cos: ("nr.cos(nr.tensor([0.0])).tolist()", "[1.0]"),
+             tanh: ("nr.tanh(nr.tensor([0.0])).tolist()", "[0.0]"),
+             sigmoid: ("nr.sigmoid(nr.tensor([0.0])).tolist()", "[0.5]"),
+             relu: ("nr.relu(nr.tensor([-1.0, 2.0])).tolist()", "[0.0, 2.0]")}
+for _op, (_call, _result) in _EXAMPLES.items():
+    _op.__doc__ += f"\n\n>>> import neurona as nr\n>>> {_call}\n{_result}"
+
 
 def pow(x, y):
-    """``x ** y``; a Python-number exponent takes the cheaper ``pow_scalar`` rule."""
+    """``x ** y``; a Python-number exponent takes the cheaper ``pow_scalar`` rule.
+
+    >>> import neurona as nr
+    >>> nr.pow(nr.tensor([2.0, 3.0]), 2).tolist()
+    [4.0, 9.0]
+    """
     if type(y) in (int, float):
         return apply(_R["pow_scalar"], (as_tensor(x),), {"exponent": y})
     y = as_tensor(y)
@@ -328,21 +353,36 @@ def pow(x, y):
 def leaky_relu(x, negative_slope=0.01, *, alpha=None):
     """``x`` where positive, ``negative_slope * x`` elsewhere. The default slope is PyTorch's 0.01 for this op
     (the Keras activation and layer keep Keras' 0.2 and 0.3; see :mod:`neurona.layers.activation`);
-    ``alpha=`` is the op's old name for the slope."""
+    ``alpha=`` is the op's old name for the slope.
+
+    >>> import neurona as nr
+    >>> nr.leaky_relu(nr.tensor([-1.0, 2.0]), 0.1).tolist()
+    [-0.10000000149011612, 2.0]
+    """
     if alpha is not None:
         negative_slope = alpha
     return apply(_R["leaky_relu"], (as_tensor(x),), {"negative_slope": negative_slope})
 
 
 def clip(x, low=None, high=None):
-    """Clamp ``x`` to ``[low, high]``."""
+    """Clamp ``x`` to ``[low, high]``.
+
+    >>> import neurona as nr
+    >>> nr.clip(nr.tensor([-2.0, 0.5, 3.0]), 0.0, 1.0).tolist()
+    [0.0, 0.5, 1.0]
+    """
     if low is None and high is None:
         raise ValueError("clip: give low, high or both")
     return apply(_R["clip"], (as_tensor(x),), {"low": low, "high": high})
 
 
 def where(cond, x, y):
-    """Pick ``x`` where ``cond`` is true, else ``y`` (broadcasting all three)."""
+    """Pick ``x`` where ``cond`` is true, else ``y`` (broadcasting all three).
+
+    >>> import neurona as nr
+    >>> nr.where(nr.tensor([True, False]), nr.tensor([1.0, 2.0]), nr.tensor([9.0, 9.0])).tolist()
+    [1.0, 9.0]
+    """
     if x.__class__ is not Tensor and y.__class__ is not Tensor:
         x = as_tensor(x)
     ref = x if x.__class__ is Tensor else y
@@ -350,7 +390,12 @@ def where(cond, x, y):
 
 
 def astype(x, dtype):
-    """``x`` converted to ``dtype`` (differentiable between float types); bool, integer or float only."""
+    """``x`` converted to ``dtype`` (differentiable between float types); bool, integer or float only.
+
+    >>> import neurona as nr
+    >>> nr.astype(nr.tensor([1.7]), "int64").tolist()
+    [1]
+    """
     return apply(_R["astype"], (as_tensor(x),), {"dtype": numeric_dtype(dtype, "astype")})
 
 
@@ -366,5 +411,12 @@ class Copy(Linear):
 
 
 def clone(x):
-    """A copy of ``x`` with its own memory, differentiable like ``x``."""
+    """A copy of ``x`` with its own memory, differentiable like ``x``.
+
+    >>> import neurona as nr
+    >>> x = nr.tensor([1.0])
+    >>> y = nr.clone(x)
+    >>> y.tolist(), y is x
+    ([1.0], False)
+    """
     return apply(_R["copy"], (as_tensor(x),), NO_PARAMS)

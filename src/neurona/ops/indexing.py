@@ -79,7 +79,12 @@ def normalize_index(index):
 
 
 def getitem(x, index):
-    """``x[index]`` with NumPy semantics (basic, integer-array and boolean indexing)."""
+    """``x[index]`` with NumPy semantics (basic, integer-array and boolean indexing).
+
+    >>> import neurona as nr
+    >>> nr.getitem(nr.arange(5), slice(1, 3)).tolist()
+    [1, 2]
+    """
     x = as_tensor(x)
     return apply(REGISTRY["getitem"], (x,), {"index": normalize_index(index)})
 

@@ -114,7 +114,8 @@ def _reduction(name):
 sum = _reduction("sum")
 sum.__doc__ = "Sum over ``axis`` (all axes by default).\n\n>>> import neurona as nr\n>>> nr.sum(nr.tensor([[1., 2.], [3., 4.]]), axis=0)\ntensor([4., 6.])"
 max = _reduction("max")
-max.__doc__ = "Maximum over ``axis`` (all axes by default); ties share the gradient equally."
+max.__doc__ = ("Maximum over ``axis`` (all axes by default); ties share the gradient equally.\n\n"
+               ">>> import neurona as nr\n>>> nr.max(nr.tensor([[1.0, 5.0], [7.0, 0.0]]), axis=0).tolist()\n[7.0, 5.0]")
 
 
 def sum_to(x, shape):

@@ -114,7 +114,12 @@ def _prod(shape):
 
 
 def transpose(x, axes=None):
-    """Permute the axes (reverse them by default)."""
+    """Permute the axes (reverse them by default).
+
+    >>> import neurona as nr
+    >>> nr.transpose(nr.ones(2, 3)).shape
+    (3, 2)
+    """
     x = as_tensor(x)
     axes = tuple(reversed(range(x.ndim))) if axes is None else tuple(checked_axis(a, x.ndim, "transpose")
                                                                      for a in axes)
@@ -124,7 +129,12 @@ def transpose(x, axes=None):
 
 
 def broadcast_to(x, shape):
-    """``x`` repeated along axes so it has ``shape`` (NumPy broadcasting rules)."""
+    """``x`` repeated along axes so it has ``shape`` (NumPy broadcasting rules).
+
+    >>> import neurona as nr
+    >>> nr.broadcast_to(nr.tensor([1.0, 2.0]), (2, 2)).tolist()
+    [[1.0, 2.0], [1.0, 2.0]]
+    """
     x = as_tensor(x)
     shape = tuple(shape)
     if shape == x.shape:
@@ -134,7 +144,12 @@ def broadcast_to(x, shape):
 
 @torch_names
 def concatenate(tensors, axis=0):
-    """Join tensors along an existing ``axis``."""
+    """Join tensors along an existing ``axis``.
+
+    >>> import neurona as nr
+    >>> nr.cat([nr.ones(2), nr.zeros(1)]).tolist()
+    [1.0, 1.0, 0.0]
+    """
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -143,6 +158,11 @@ def concatenate(tensors, axis=0):
 
 
 def pad(x, pad_width):
-    """Zero-pad ``x``: ``pad_width`` gives (before, after) for every axis."""
+    """Zero-pad ``x``: ``pad_width`` gives (before, after) for every axis.
+
+    >>> import neurona as nr
+    >>> nr.pad(nr.ones(2), ((1, 1),)).tolist()
+    [0.0, 1.0, 1.0, 0.0]
+    """
     x = as_tensor(x)
     return apply(REGISTRY["pad"], (x,), {"pad_width": tuple((int(a), int(b)) for a, b in pad_width)})

@@ -73,7 +73,12 @@ def softmax(x, axis=-1):
 
 @torch_names
 def log_softmax(x, axis=-1):
-    """``x - logsumexp(x)`` along ``axis``, computed stably."""
+    """``x - logsumexp(x)`` along ``axis``, computed stably.
+
+    >>> import neurona as nr
+    >>> [round(v, 4) for v in nr.log_softmax(nr.tensor([0.0, 0.0])).tolist()]
+    [-0.6931, -0.6931]
+    """
     x = as_tensor(x)
     return apply(REGISTRY["log_softmax"], (x,), {"axis": _axis(axis, x, "log_softmax")})
 

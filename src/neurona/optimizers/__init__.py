@@ -15,7 +15,14 @@ _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagr
 
 
 def get(identifier) -> Optimizer:
-    """An optimizer from a name (with Keras defaults), a saved config or an instance."""
+    """An optimizer from a name (with Keras defaults), a saved config or an instance.
+
+    >>> import neurona as nr
+    >>> type(nr.optimizers.get("adam")).__name__
+    'Adam'
+    >>> nr.optimizers.get("sgd").learning_rate
+    0.01
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):

@@ -82,6 +82,14 @@ class Optimizer:
 
     Both habits work. Keras: ``SGD(0.1)`` then ``apply_gradients(zip(grads, variables))`` (or ``compile``).
     PyTorch: ``SGD(model.parameters(), lr=0.1)``, then ``zero_grad()``, ``loss.backward()`` and ``step()``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = nr.optimizers.SGD([w], lr=0.5)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w.tolist()
+    [0.0, 0.0]
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,

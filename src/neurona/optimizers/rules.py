@@ -32,7 +32,15 @@ def _same_dtype(group, *values):
 
 
 class SGD(Optimizer):
-    """Gradient descent, with optional (Nesterov) momentum. Keras defaults: ``learning_rate=0.01``."""
+    """Gradient descent, with optional (Nesterov) momentum. Keras defaults: ``learning_rate=0.01``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    >>> opt.apply_gradients([(nr.tensor([2.0]), w)])
+    >>> round(w.item(), 4)
+    0.8
+    """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
@@ -71,7 +79,15 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adaptive moments. Keras defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``."""
+    """Adaptive moments. Keras defaults: ``learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.optimizers.Adam(learning_rate=0.1)
+    >>> opt.apply_gradients([(nr.tensor([2.0]), w)])
+    >>> round(w.item(), 4)
+    0.9
+    """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
@@ -122,7 +138,15 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (Keras default ``weight_decay=0.004``)."""
+    """Adam with decoupled weight decay (Keras default ``weight_decay=0.004``).
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.optimizers.AdamW(learning_rate=0.1, weight_decay=0.0)
+    >>> opt.apply_gradients([(nr.tensor([2.0]), w)])
+    >>> round(w.item(), 4)
+    0.9
+    """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
@@ -131,7 +155,15 @@ class AdamW(Adam):
 
 class RMSprop(Optimizer):
     """Divide by a running root mean square of gradients. Keras defaults: ``learning_rate=0.001, rho=0.9,
-    momentum=0.0, epsilon=1e-7, centered=False``."""
+    momentum=0.0, epsilon=1e-7, centered=False``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.optimizers.RMSprop(learning_rate=0.1)
+    >>> opt.apply_gradients([(nr.tensor([2.0]), w)])
+    >>> round(w.item(), 4)
+    0.6838
+    """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
@@ -188,7 +220,15 @@ class RMSprop(Optimizer):
 
 class Adagrad(Optimizer):
     """Per-parameter rates from the sum of squared gradients. Keras defaults: ``learning_rate=0.001,
-    initial_accumulator_value=0.1, epsilon=1e-7``."""
+    initial_accumulator_value=0.1, epsilon=1e-7``.
+
+    >>> import neurona as nr
+    >>> w = nr.tensor([1.0], requires_grad=True)
+    >>> opt = nr.optimizers.Adagrad(learning_rate=0.1)
+    >>> opt.apply_gradients([(nr.tensor([2.0]), w)])
+    >>> round(w.item(), 4)
+    0.9012
+    """
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)

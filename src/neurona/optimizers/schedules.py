@@ -19,7 +19,13 @@ class LearningRateSchedule:
 
 
 class ExponentialDecay(LearningRateSchedule):
-    """``initial * decay_rate ** (step / decay_steps)`` (the exponent floored with ``staircase``)."""
+    """``initial * decay_rate ** (step / decay_steps)`` (the exponent floored with ``staircase``).
+
+    >>> import neurona as nr
+    >>> lr = nr.optimizers.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    >>> lr(0), lr(10), lr(20)
+    (0.1, 0.05, 0.025)
+    """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
@@ -31,7 +37,13 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 class CosineDecay(LearningRateSchedule):
-    """Optional linear warm-up to ``warmup_target``, then a cosine from the peak down to ``alpha * peak``."""
+    """Optional linear warm-up to ``warmup_target``, then a cosine from the peak down to ``alpha * peak``.
+
+    >>> import neurona as nr
+    >>> lr = nr.optimizers.CosineDecay(0.1, decay_steps=100)
+    >>> lr(0), round(lr(50), 4), lr(100)
+    (0.1, 0.05, 0.0)
+    """
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
         self.initial_learning_rate, self.decay_steps, self.alpha = initial_learning_rate, decay_steps, alpha
@@ -47,7 +59,13 @@ class CosineDecay(LearningRateSchedule):
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
-    """``values[i]`` while ``boundaries[i-1] < step <= boundaries[i]``."""
+    """``values[i]`` while ``boundaries[i-1] < step <= boundaries[i]``.
+
+    >>> import neurona as nr
+    >>> lr = nr.optimizers.PiecewiseConstant([100, 200], [0.1, 0.01, 0.001])
+    >>> lr(0), lr(150), lr(250)
+    (0.1, 0.01, 0.001)
+    """
 
     def __init__(self, boundaries, values):
         if len(values) != len(boundaries) + 1:

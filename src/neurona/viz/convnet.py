@@ -25,7 +25,17 @@ def _convolutions(model):
 
 def plot_filters(model, path=None, layer=None, columns=8):
     """The kernels of the first Conv2D (or ``layer``), one small image per filter: each input channel's weights
-    (the mean over channels for colour inputs), blue negative, red positive, on a scale shared by all."""
+    (the mean over channels for colour inputs), blue negative, red positive, on a scale shared by all.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> model = nr.Sequential([nr.layers.Input((8, 8, 1)), nr.layers.Conv2D(4, 3)])
+    >>> fig = nr.viz.plot_filters(model, os.path.join(folder, "filters.png"))
+    >>> os.path.getsize(os.path.join(folder, "filters.png")) > 5_000
+    True
+    """
     conv = layer or _convolutions(model)[0]
     kernel = conv.kernel.numpy().mean(axis=2)          # (kh, kw, filters)
     count = kernel.shape[-1]
@@ -45,7 +55,17 @@ def plot_filters(model, path=None, layer=None, columns=8):
 
 def plot_feature_maps(model, image, path=None, maps=8):
     """``image`` (h, w, channels) and, for each Conv2D, its first ``maps`` output channels for that image (after
-    the activation): what each layer responds to."""
+    the activation): what each layer responds to.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> model = nr.Sequential([nr.layers.Input((8, 8, 1)), nr.layers.Conv2D(4, 3)])
+    >>> fig = nr.viz.plot_feature_maps(model, np.ones((8, 8, 1), np.float32), os.path.join(folder, "maps.png"))
+    >>> os.path.getsize(os.path.join(folder, "maps.png")) > 5_000
+    True
+    """
     from ..autograd.grad_mode import no_grad
     from ..autograd.tensor import Tensor
     convs = _convolutions(model)

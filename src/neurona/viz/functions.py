@@ -23,7 +23,16 @@ def _value_and_slope(fn, z):
 
 def plot_activations(path=None, names=ACTIVATIONS):
     """One panel per activation: the function (solid) and its derivative (dashed), from -4 to 4. Saturating
-    ones (sigmoid, tanh) have derivatives that fall to zero at both ends: the source of vanishing gradients."""
+    ones (sigmoid, tanh) have derivatives that fall to zero at both ends: the source of vanishing gradients.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> fig = nr.viz.plot_activations(os.path.join(folder, "activations.png"))
+    >>> os.path.getsize(os.path.join(folder, "activations.png")) > 10_000
+    True
+    """
     from .. import activations
     z = np.linspace(-4, 4, 401)
     columns = 4
@@ -45,7 +54,16 @@ def plot_activations(path=None, names=ACTIVATIONS):
 def plot_losses(path=None):
     """Each loss as a function of the prediction for one target: MSE and MAE for a regression target of 0;
     binary cross-entropy for a target of 1 and of 0 (probabilities); categorical cross-entropy for the true
-    class's probability."""
+    class's probability.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> fig = nr.viz.plot_losses(os.path.join(folder, "losses.png"))
+    >>> os.path.getsize(os.path.join(folder, "losses.png")) > 10_000
+    True
+    """
     from .. import losses, tensor
     fig = _figure(12, 3.3)
     y = np.linspace(-2, 2, 401)
@@ -78,7 +96,19 @@ def plot_losses(path=None):
 
 def plot_decision_boundary(models: dict, x, y, path=None, resolution=200):
     """One panel per ``{title: fitted binary or multiclass model}``: the predicted class over the plane (shaded)
-    and the data points, for 2-D inputs ``x``. A linear model can only cut the plane with a straight line."""
+    and the data points, for 2-D inputs ``x``. A linear model can only cut the plane with a straight line.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> x = np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32)
+    >>> y = (x[:, 0] > 0).astype(np.float32)
+    >>> model = nr.Sequential([nr.layers.Input((2,)), nr.layers.Dense(1, activation="sigmoid")])
+    >>> fig = nr.viz.plot_decision_boundary({"logistic": model}, x, y, os.path.join(folder, "boundary.png"))
+    >>> os.path.getsize(os.path.join(folder, "boundary.png")) > 10_000
+    True
+    """
     x = np.asarray(x, dtype=np.float32)
     low, high = x.min(axis=0) - 0.5, x.max(axis=0) + 0.5
     g1, g2 = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))

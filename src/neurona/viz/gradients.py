@@ -19,7 +19,21 @@ import numpy as np
 def plot_gradient_flow(flows, path=None, epoch=-1):
     """One row per run (``flows``: a GradientFlow, or ``{title: GradientFlow}``): left, the gradient norm per layer
     at ``epoch`` (default the last) on a log scale, the vanishing threshold dashed; right, the update-to-weight ratio
-    per layer. Saved to ``path`` when given; returns the Figure."""
+    per layer. Saved to ``path`` when given; returns the Figure.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
+    >>> model = nr.Sequential([nr.layers.Input((4,)), nr.layers.Dense(8, activation="relu"), nr.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> flow = nr.callbacks.GradientFlow()
+    >>> _ = model.fit(x, x[:, :1], epochs=1, verbose=0, callbacks=[flow])
+    >>> fig = nr.viz.plot_gradient_flow(flow, os.path.join(folder, "flow.png"))
+    >>> os.path.getsize(os.path.join(folder, "flow.png")) > 10_000
+    True
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     flows = flows if isinstance(flows, dict) else {"gradient flow": flows}

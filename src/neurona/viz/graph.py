@@ -89,7 +89,15 @@ def _argument_names(prim) -> list:
 
 
 class Graph:
-    """A snapshot of the graph that produced ``root``. See the module docstring."""
+    """A snapshot of the graph that produced ``root``. See the module docstring.
+
+    >>> import neurona as nr
+    >>> a, b = nr.tensor(2.0, requires_grad=True), nr.tensor(1.0, requires_grad=True)
+    >>> e = (a + b) * (b + 1)
+    >>> g = nr.viz.graph(e)   # before backward(), which frees the graph
+    >>> g.svg().startswith("<svg") or g.svg().startswith("<?xml")
+    True
+    """
 
     def __init__(self, root: Tensor):
         if not isinstance(root, Tensor):
@@ -247,6 +255,14 @@ def _dot_escape(text: str) -> str:
 
 
 def graph(root: Tensor) -> Graph:
-    """The picture of the graph that produced ``root`` (see :class:`Graph`)."""
+    """The picture of the graph that produced ``root`` (see :class:`Graph`).
+
+    >>> import neurona as nr
+    >>> x = nr.tensor(3.0, requires_grad=True)
+    >>> y = x ** 2
+    >>> y.backward(retain_graph=True)
+    >>> "digraph" in nr.viz.graph(y).dot()
+    True
+    """
     return Graph(root)
 

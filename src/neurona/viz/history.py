@@ -20,6 +20,16 @@ def plot_history(history, path=None, title=None):
     """Draw the curves of a History (or its ``.history`` dict); save to ``path`` (PNG/SVG/PDF) when given.
 
     Returns the matplotlib Figure.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> history = nr.callbacks.History()
+    >>> history.history = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.8]}
+    >>> fig = nr.viz.plot_history(history, os.path.join(folder, "curves.png"))
+    >>> os.path.getsize(os.path.join(folder, "curves.png")) > 10_000
+    True
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -65,7 +65,18 @@ def stable_learning_rate(x) -> float:
 
 def plot_optimization_path(x, y, ax=None, steps=60, title=None, learning_rate=None, adam_rate=0.1):
     """Contours of the loss over (w1, w2) and the paths of GD, momentum (0.9) and Adam from the same start.
-    ``learning_rate`` defaults to :func:`stable_learning_rate` (the largest that does not diverge, times 0.8)."""
+    ``learning_rate`` defaults to :func:`stable_learning_rate` (the largest that does not diverge, times 0.8).
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> x = np.random.default_rng(0).normal(size=(50, 2))
+    >>> y = x @ np.array([1.0, -2.0])
+    >>> fig = nr.viz.plot_optimization_path(x, y, steps=20)
+    >>> [label.split(":")[0] for label in fig.axes[0].get_legend_handles_labels()[1]]
+    ['gradient descent', 'momentum 0.9', 'Adam', 'minimum']
+    """
     opt = nr_optimizers()
     lr = stable_learning_rate(x) if learning_rate is None else learning_rate
     paths = optimization_paths(x, y, {"gradient descent": lambda: opt.SGD(lr),
@@ -94,7 +105,16 @@ def plot_optimization_path(x, y, ax=None, steps=60, title=None, learning_rate=No
 
 def plot_normalization_zigzag(x=None, y=None, path=None, steps=40):
     """Side by side: the paths on the raw features and on the same features normalized (zero mean, unit
-    variance), each with gradient descent at its own largest stable rate. Saved to ``path`` when given."""
+    variance), each with gradient descent at its own largest stable rate. Saved to ``path`` when given.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import neurona as nr
+    >>> folder = tempfile.mkdtemp()
+    >>> fig = nr.viz.plot_normalization_zigzag(path=os.path.join(folder, "zigzag.png"))
+    >>> os.path.getsize(os.path.join(folder, "zigzag.png")) > 10_000
+    True
+    """
     if x is None:
         x, y = zigzag_data()
     fig = _figure(12, 5.4)
