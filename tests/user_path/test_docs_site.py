@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from .browser import browse, require_browser
-from .helpers import ROOT
+from .helpers import ROOT, ok, run_python
 
 require_browser("the documentation site's browser tests")
 
@@ -143,3 +143,26 @@ def test_the_site_has_every_guide_topic_and_every_example(site):
     assert len(guide) == 15   # the index and the lecture's 14 topics
     examples = sorted(p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_"))
     assert sorted(p.stem for p in (site / "gallery").glob("*.html") if p.stem != "index") == examples
+
+
+def test_the_code_blocks_of_the_pages_are_python():
+    """Every ``python`` block of the guide and the arrival pages compiles (they show fragments, with names such as
+    ``x`` and ``model`` standing for the reader's own, so they are compiled, not run)."""
+    blocks = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        if "gallery" in page.parts or "_build" in page.parts:
+            continue
+        for number, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(), re.S)):
+            blocks.append(page.name)
+            compile(block.replace("[...]", "[]"), f"{page.name} block {number}", "exec")
+    assert len(blocks) >= 15
+
+
+@pytest.mark.parametrize("page", ["graphs-and-autodiff", "backprop", "why-networks", "outputs-and-losses",
+                                  "cnn-rnn-transformers"])
+def test_the_self_contained_guide_blocks_run(page, tmp_path):
+    """The guide's blocks that need nothing of the reader's run as shown, in a new interpreter."""
+    code = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "guide" / f"{page}.md").read_text(), re.S)[0]
+    out = ok(run_python(code, tmp_path)).stdout
+    if page == "graphs-and-autodiff":     # the lecture's exercise: e = 6, de/da = 2, de/db = 5, in both modes
+        assert out.split("\n")[:2] == ["6.0 2.0 5.0", "6.0 2.0"]
