@@ -67,8 +67,14 @@ def folder_of(name: str, quick: bool) -> Path:
     return RUNS / f"{name}-{'quick' if quick else 'full'}"
 
 
-def kept(name: str, quick: bool = True, extra=()) -> Run | None:
+def arguments(name: str) -> tuple:
+    """The arguments a run of ``name`` is given besides ``--out`` and ``--quick``: its dataset's path."""
+    return ("--data", str(data_path(name))) if name in DATA else ()
+
+
+def kept(name: str, quick: bool = True) -> Run | None:
     """The kept run of ``name``, if one is there and still current."""
+    extra = arguments(name)
     folder = folder_of(name, quick)
     record = folder / "run.json"
     if not record.exists():
@@ -83,10 +89,9 @@ def run(name: str, quick: bool = True, raise_errors: bool = True) -> Run:
     """The run of example ``name`` (``main(["--out", folder, "--quick", "--data", path])``): the kept one when
     it is current, else a new one, kept for the next reader. An error is kept too, and raised unless
     ``raise_errors`` is False (the gallery shows it instead)."""
-    extra = ("--data", str(data_path(name))) if name in DATA else ()
-    found = kept(name, quick, extra)
+    found = kept(name, quick)
     if found is None:
-        found = _execute(name, quick, extra)
+        found = _execute(name, quick, arguments(name))
     if found.error and raise_errors:
         raise RuntimeError(f"example {name} failed:\n{found.error}")
     return found

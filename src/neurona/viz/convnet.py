@@ -28,7 +28,6 @@ def plot_filters(model, path=None, layer=None, columns=8):
     (the mean over channels for colour inputs), blue negative, red positive, on a scale shared by all.
 
     >>> import os, tempfile
-    >>> import numpy as np
     >>> import neurona as nr
     >>> folder = tempfile.mkdtemp()
     >>> model = nr.Sequential([nr.layers.Input((8, 8, 1)), nr.layers.Conv2D(4, 3)])

@@ -26,7 +26,6 @@ def plot_activations(path=None, names=ACTIVATIONS):
     ones (sigmoid, tanh) have derivatives that fall to zero at both ends: the source of vanishing gradients.
 
     >>> import os, tempfile
-    >>> import numpy as np
     >>> import neurona as nr
     >>> folder = tempfile.mkdtemp()
     >>> fig = nr.viz.plot_activations(os.path.join(folder, "activations.png"))
@@ -57,7 +56,6 @@ def plot_losses(path=None):
     class's probability.
 
     >>> import os, tempfile
-    >>> import numpy as np
     >>> import neurona as nr
     >>> folder = tempfile.mkdtemp()
     >>> fig = nr.viz.plot_losses(os.path.join(folder, "losses.png"))

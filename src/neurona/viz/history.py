@@ -22,7 +22,6 @@ def plot_history(history, path=None, title=None):
     Returns the matplotlib Figure.
 
     >>> import os, tempfile
-    >>> import numpy as np
     >>> import neurona as nr
     >>> folder = tempfile.mkdtemp()
     >>> history = nr.callbacks.History()

@@ -108,7 +108,6 @@ def plot_normalization_zigzag(x=None, y=None, path=None, steps=40):
     variance), each with gradient descent at its own largest stable rate. Saved to ``path`` when given.
 
     >>> import os, tempfile
-    >>> import numpy as np
     >>> import neurona as nr
     >>> folder = tempfile.mkdtemp()
     >>> fig = nr.viz.plot_normalization_zigzag(path=os.path.join(folder, "zigzag.png"))
