@@ -68,8 +68,10 @@ def folder_of(name: str, quick: bool) -> Path:
 
 
 def arguments(name: str) -> tuple:
-    """The arguments a run of ``name`` is given besides ``--out`` and ``--quick``: its dataset's path."""
-    return ("--data", str(data_path(name))) if name in DATA else ()
+    """The arguments a run of ``name`` is given besides ``--out`` and ``--quick``: its dataset's path under
+    ../shared/data when it is there (elsewhere the example looks for the dataset, or downloads it, itself)."""
+    path = data_path(name)
+    return ("--data", str(path)) if path is not None and path.exists() else ()
 
 
 def kept(name: str, quick: bool = True) -> Run | None:
