@@ -25,6 +25,20 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 
 
+def flag(value, name: str, where: str) -> bool:
+    """``value`` as a bool, if it is True or False (NumPy's bools too); 1, "yes" or None are refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def integer(value, name: str, where: str) -> int:
+    """``value`` as an int, if it is an integer (not a bool: ``True`` is no axis)."""
+    if not is_int(value):
+        raise TypeError(f"{where}: {name} must be an integer, got {value!r}")
+    return int(value)
+
+
 def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
 

@@ -20,8 +20,6 @@ broadcast to an (N, N) loss); any other mismatch raises an error naming both sha
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import checks, ops
 from .autograd.tensor import Tensor
 from .functional import mean
@@ -128,12 +126,6 @@ def _loss_weights(w, shape):
 
 def _probability(value, name, where):
     return checks.number(value, name, where, low=0, high=1)
-
-
-def _flag(value, name, where):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 class MeanSquaredError(Loss):
@@ -291,9 +283,7 @@ class CosineSimilarity(Loss):
     fn = staticmethod(cosine_similarity)
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
-        if not checks.is_int(axis):
-            raise TypeError(f"CosineSimilarity: axis must be an integer, got {axis!r}")
-        super().__init__(name, reduction, axis=int(axis))
+        super().__init__(name, reduction, axis=checks.integer(axis, "axis", "CosineSimilarity"))
 
 
 class BinaryCrossentropy(Loss):
@@ -310,7 +300,7 @@ class BinaryCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, reduction="sum_over_batch_size",
                  name="binary_crossentropy"):
         where = "BinaryCrossentropy"
-        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
+        super().__init__(name, reduction, from_logits=checks.flag(from_logits, "from_logits", where),
                          label_smoothing=_probability(label_smoothing, "label_smoothing", where))
 
 
@@ -330,9 +320,9 @@ class BinaryFocalCrossentropy(Loss):
                  reduction="sum_over_batch_size", name="binary_focal_crossentropy"):
         where = "BinaryFocalCrossentropy"
         super().__init__(name, reduction,
-                         apply_class_balancing=_flag(apply_class_balancing, "apply_class_balancing", where),
+                         apply_class_balancing=checks.flag(apply_class_balancing, "apply_class_balancing", where),
                          alpha=_probability(alpha, "alpha", where), gamma=checks.number(gamma, "gamma", where, low=0),
-                         from_logits=_flag(from_logits, "from_logits", where),
+                         from_logits=checks.flag(from_logits, "from_logits", where),
                          label_smoothing=_probability(label_smoothing, "label_smoothing", where))
 
 
@@ -350,10 +340,9 @@ class CategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="categorical_crossentropy"):
         where = "CategoricalCrossentropy"
-        if not checks.is_int(axis):
-            raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
-        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
-                         label_smoothing=_probability(label_smoothing, "label_smoothing", where), axis=int(axis))
+        super().__init__(name, reduction, from_logits=checks.flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where),
+                         axis=checks.integer(axis, "axis", where))
 
 
 class CategoricalFocalCrossentropy(Loss):
@@ -371,12 +360,11 @@ class CategoricalFocalCrossentropy(Loss):
     def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
         where = "CategoricalFocalCrossentropy"
-        if not checks.is_int(axis):
-            raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
         super().__init__(name, reduction, alpha=_probability(alpha, "alpha", where),
                          gamma=checks.number(gamma, "gamma", where, low=0),
-                         from_logits=_flag(from_logits, "from_logits", where),
-                         label_smoothing=_probability(label_smoothing, "label_smoothing", where), axis=int(axis))
+                         from_logits=checks.flag(from_logits, "from_logits", where),
+                         label_smoothing=_probability(label_smoothing, "label_smoothing", where),
+                         axis=checks.integer(axis, "axis", where))
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -396,7 +384,7 @@ class SparseCategoricalCrossentropy(Loss):
         where = "SparseCategoricalCrossentropy"
         if ignore_class is not None and not checks.is_int(ignore_class):
             raise TypeError(f"{where}: ignore_class must be an integer class label or None, got {ignore_class!r}")
-        super().__init__(name, reduction, from_logits=_flag(from_logits, "from_logits", where),
+        super().__init__(name, reduction, from_logits=checks.flag(from_logits, "from_logits", where),
                          ignore_class=None if ignore_class is None else int(ignore_class))
 
     def kept(self, y_true, losses):

@@ -240,6 +240,11 @@ def kl_divergence(y_true, y_pred):
     return ops.sum(y * ops.log(y / ops.clip(p, EPSILON, 1.0)), axis=-1)
 
 
+def _smoothed(y, label_smoothing, classes):
+    """Targets moved ``label_smoothing`` of the way towards ``1 / classes`` (0.5 for binary ones)."""
+    return y * (1.0 - label_smoothing) + label_smoothing / classes if label_smoothing else y
+
+
 def _binary_crossentropy_elements(y, p, from_logits):
     """The element-wise binary cross-entropy: ``softplus(x) - x * y`` from logits (finite for logits of +-1e4),
     else ``-(y log p + (1 - y) log(1 - p))`` with ``p`` clipped to ``[1e-7, 1 - 1e-7]`` as in Keras."""
@@ -261,8 +266,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     [0.1054, 0.2231]
     """
     y, p = _pair(y_true, y_pred, "binary_crossentropy")
-    if label_smoothing:
-        y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y = _smoothed(y, label_smoothing, 2)   # towards 0.5
     return mean(_binary_crossentropy_elements(y, p, from_logits), axis=-1)
 
 
@@ -278,8 +282,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     [0.0011, 0.0089]
     """
     y, p = _pair(y_true, y_pred, "binary_focal_crossentropy")
-    if label_smoothing:
-        y = y * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y = _smoothed(y, label_smoothing, 2)   # towards 0.5
     bce = _binary_crossentropy_elements(y, p, from_logits)
     prob = ops.sigmoid(p) if from_logits else p
     p_t = y * prob + (1.0 - y) * (1.0 - prob)
@@ -287,10 +290,6 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     if apply_class_balancing:
         focal = (y * alpha + (1.0 - y) * (1.0 - alpha)) * focal
     return mean(focal, axis=-1)
-
-
-def _smoothed(y, label_smoothing, classes):
-    return y * (1.0 - label_smoothing) + label_smoothing / classes if label_smoothing else y
 
 
 def _log_probabilities(p, from_logits, axis):

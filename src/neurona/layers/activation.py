@@ -101,9 +101,7 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        if not checks.is_int(axis):
-            raise TypeError(f"Softmax: axis must be an integer, got {axis!r}")
-        self.axis = axis
+        self.axis = checks.integer(axis, "axis", "Softmax")
 
     def call(self, x, training=False):
         return ops.softmax(x, self.axis)

@@ -73,15 +73,11 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
-        if not checks.is_int(axis):
-            raise TypeError(f"BatchNormalization: axis must be an integer, got {axis!r}")
-        self.axis = axis
+        self.axis = checks.integer(axis, "axis", "BatchNormalization")
         self.momentum = checks.number(momentum, "momentum", "BatchNormalization", 0, 1)
         self.epsilon = checks.number(epsilon, "epsilon", "BatchNormalization", low=0)
         self.center, self.scale = center, scale
-        if not isinstance(synchronized, (bool, np.bool_)):
-            raise TypeError(f"BatchNormalization: synchronized must be True or False, got {synchronized!r}")
-        self.synchronized = bool(synchronized)
+        self.synchronized = checks.flag(synchronized, "synchronized", "BatchNormalization")
 
     def build(self, input_shape):
         self.expected_input = _feature_spec(input_shape, self.axis, f"BatchNormalization layer {self.name!r}")
@@ -173,10 +169,8 @@ class Normalization(Layer):
         if (mean is None) != (variance is None):
             raise ValueError(f"Normalization: give both mean and variance, or neither (got mean={mean!r}, "
                              f"variance={variance!r})")
-        if invert not in (True, False):
-            raise TypeError(f"Normalization: invert must be True or False, got {invert!r}")
         self.axis = tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else axis
-        self.invert = bool(invert)
+        self.invert = checks.flag(invert, "invert", "Normalization")
         self._given = (mean, variance)
 
     def kept_axes(self, ndim) -> tuple:

@@ -14,12 +14,6 @@ from ..functional import losses as fl
 from .base import LossMetric
 
 
-def _flag(value, name, where):
-    if value not in (True, False):
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 class BinaryCrossentropy(LossMetric):
     """:func:`~neurona.functional.losses.binary_crossentropy`, averaged over the samples.
 
@@ -33,7 +27,7 @@ class BinaryCrossentropy(LossMetric):
 
     def __init__(self, name="binary_crossentropy", from_logits=False, label_smoothing=0.0):
         where = "BinaryCrossentropy"
-        super().__init__(name, from_logits=_flag(from_logits, "from_logits", where),
+        super().__init__(name, from_logits=checks.flag(from_logits, "from_logits", where),
                          label_smoothing=checks.number(label_smoothing, "label_smoothing", where, 0, 1))
 
 
@@ -50,11 +44,9 @@ class CategoricalCrossentropy(LossMetric):
 
     def __init__(self, name="categorical_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1):
         where = "CategoricalCrossentropy"
-        if not checks.is_int(axis):
-            raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
-        super().__init__(name, from_logits=_flag(from_logits, "from_logits", where),
+        super().__init__(name, from_logits=checks.flag(from_logits, "from_logits", where),
                          label_smoothing=checks.number(label_smoothing, "label_smoothing", where, 0, 1),
-                         axis=int(axis))
+                         axis=checks.integer(axis, "axis", where))
 
 
 class SparseCategoricalCrossentropy(LossMetric):
@@ -69,7 +61,7 @@ class SparseCategoricalCrossentropy(LossMetric):
     function = staticmethod(fl.sparse_categorical_crossentropy)
 
     def __init__(self, name="sparse_categorical_crossentropy", from_logits=False):
-        super().__init__(name, from_logits=_flag(from_logits, "from_logits", "SparseCategoricalCrossentropy"))
+        super().__init__(name, from_logits=checks.flag(from_logits, "from_logits", "SparseCategoricalCrossentropy"))
 
 
 class KLDivergence(LossMetric):

@@ -133,9 +133,7 @@ class CosineSimilarity(LossMetric):
     sign = -1.0
 
     def __init__(self, name="cosine_similarity", axis=-1):
-        if not checks.is_int(axis):
-            raise TypeError(f"CosineSimilarity: axis must be an integer, got {axis!r}")
-        super().__init__(name, axis=int(axis))
+        super().__init__(name, axis=checks.integer(axis, "axis", "CosineSimilarity"))
 
 
 class R2Score(Metric):

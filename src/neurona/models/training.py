@@ -236,10 +236,8 @@ class TrainingMixin:
         epochs = checks.non_negative_int(epochs, "epochs", "fit")
         initial_epoch = checks.non_negative_int(initial_epoch, "initial_epoch", "fit")
         verbose = D.verbosity(verbose, "fit")
-        if not isinstance(shuffle, (bool, np.bool_)):
-            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        if not isinstance(distribute, (bool, np.bool_)):
-            raise TypeError(f"fit: distribute must be True or False, got {distribute!r}")
+        checks.flag(shuffle, "shuffle", "fit")
+        checks.flag(distribute, "distribute", "fit")
         parallel = DataParallel(self) if distribute else None
         if parallel is not None and not is_main():
             verbose = 0  # only rank 0 prints
