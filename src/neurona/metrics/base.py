@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from ..devices.backend import is_array, to_numpy, xp_of
+from ..devices.backend import is_array, xp_of
 
 
 def raw(x):
@@ -141,7 +141,3 @@ class LossMetric(Metric):
         with no_grad():
             out = type(self).function(y_true, Tensor(raw(y_pred)), **self.options).data
         return self.sign * out if self.sign != 1.0 else out
-
-
-def host(a):
-    return to_numpy(a)

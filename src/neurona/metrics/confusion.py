@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks
-from ..devices.backend import xp_of
-from .base import Metric, aligned, host, per_sample_weights
+from ..devices.backend import to_numpy, xp_of
+from .base import Metric, aligned, per_sample_weights
 
 
 class _Confusion(Metric):
@@ -110,7 +110,7 @@ class AUC(Metric):
         below = xp.searchsorted(xp.asarray(self.thresholds), p, side="left")
         for counts, weights in ((self.pos, w * t), (self.neg, w * ~t)):
             hist = xp.bincount(below, weights=weights, minlength=self.num_thresholds + 1)
-            counts += np.asarray(host(xp.cumsum(hist[::-1])[::-1][1:]))
+            counts += to_numpy(xp.cumsum(hist[::-1])[::-1][1:])
 
     def result(self):
         total_pos, total_neg = self.pos[0], self.neg[0]
@@ -163,10 +163,10 @@ class FBetaScore(Metric):
             predicted = y_pred > self.threshold
         predicted, truth = predicted.astype(np.float64), xp.asarray(y_true, dtype=np.float64)
         w = 1.0 if sample_weight is None else per_sample_weights(sample_weight, y_pred)
-        self.tp = self.tp + host((w * predicted * truth).sum(axis=0))
-        self.fp = self.fp + host((w * predicted * (1 - truth)).sum(axis=0))
-        self.fn = self.fn + host((w * (1 - predicted) * truth).sum(axis=0))
-        self.positives = self.positives + host((w * truth).sum(axis=0))
+        self.tp = self.tp + to_numpy((w * predicted * truth).sum(axis=0))
+        self.fp = self.fp + to_numpy((w * predicted * (1 - truth)).sum(axis=0))
+        self.fn = self.fn + to_numpy((w * (1 - predicted) * truth).sum(axis=0))
+        self.positives = self.positives + to_numpy((w * truth).sum(axis=0))
 
     def result(self):
         tp, fp, fn = (np.asarray(v, dtype=np.float64) for v in (self.tp, self.fp, self.fn))

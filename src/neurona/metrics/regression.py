@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 
 from .. import checks
-from ..devices.backend import xp_of
+from ..devices.backend import to_numpy, xp_of
 from ..functional import losses as fl
-from .base import LossMetric, Metric, aligned, host, per_sample_weights
+from .base import LossMetric, Metric, aligned, per_sample_weights
 
 
 class MeanSquaredError(Metric):
@@ -172,10 +172,10 @@ class R2Score(Metric):
         y_true = y_true.astype(np.float64)
         w = xp_of(y_pred).ones((len(y_pred), 1)) if sample_weight is None else per_sample_weights(sample_weight,
                                                                                                 y_pred)
-        self.weights = self.weights + host((w * xp_of(y_pred).ones_like(y_true)).sum(axis=0))
-        self.sums = self.sums + host((w * y_true).sum(axis=0))
-        self.squares = self.squares + host((w * y_true * y_true).sum(axis=0))
-        self.residuals = self.residuals + host((w * (y_true - y_pred) ** 2).sum(axis=0))
+        self.weights = self.weights + to_numpy((w * xp_of(y_pred).ones_like(y_true)).sum(axis=0))
+        self.sums = self.sums + to_numpy((w * y_true).sum(axis=0))
+        self.squares = self.squares + to_numpy((w * y_true * y_true).sum(axis=0))
+        self.residuals = self.residuals + to_numpy((w * (y_true - y_pred) ** 2).sum(axis=0))
         self.samples += len(y_true)
 
     def result(self):
