@@ -164,3 +164,22 @@ def test_lstm_kernels_equal_the_numpy_path(dtype, masked):
     fast, ref = _both_paths(states_and_gradients)
     for a, b in zip(fast, ref):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("shape", [(64, 4, 28, 28), (40, 257), (3, 2, 256)])
+def test_row_max_kernel_equals_numpy_and_softmax_is_unchanged(shape):
+    """softmax's shift: the compiled row maximum is NumPy's maximum exactly (rows shorter than 257 take it), and
+    softmax computed with it equals softmax with the NumPy path; a NaN still makes its whole row NaN."""
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal(shape) * 30).astype(np.float32)
+    x.reshape(-1, shape[-1])[0, 1] = np.nan
+    rows = np.ascontiguousarray(x.reshape(-1, shape[-1])[1:])
+    top = np.empty(rows.shape[0], dtype=np.float32)
+    cpu_kernels.cpu_kernel("row_max")(rows, top)
+    np.testing.assert_array_equal(top, rows.max(axis=1))
+    fast, ref = _both_paths(lambda: nr.softmax(nr.tensor(x)).numpy())
+    np.testing.assert_array_equal(fast, ref)
+    assert np.isnan(fast.reshape(-1, shape[-1])[0]).all() and not np.isnan(fast.reshape(-1, shape[-1])[1:]).any()
+    e = np.exp(x.astype(np.float64) - x.astype(np.float64).max(axis=-1, keepdims=True))
+    np.testing.assert_allclose(fast.reshape(-1, shape[-1])[1:], (e / e.sum(axis=-1, keepdims=True))
+                               .reshape(-1, shape[-1])[1:], rtol=2e-6, atol=1e-7)

@@ -1,5 +1,6 @@
 """The case table covers every registered primitive; broadcasting holds for arbitrary shapes (hypothesis)."""
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
@@ -62,3 +63,20 @@ def test_no_primitive_overrides_the_rules_its_base_derives():
     overriding = [f"{prim.name}.{rule}" for prim in REGISTRY.values() for base, rules in derived.items()
                   if isinstance(prim, base) for rule in rules if rule in type(prim).__dict__]
     assert overriding == []
+
+
+@pytest.mark.parametrize("shape,dtype", [((64, 4, 28, 28), np.float32), ((300, 7), np.float64), ((5, 3), np.float32),
+                                         ((2, 5000), np.float32), ((40, 30), np.float16)])
+def test_row_sums_and_sum_over_the_last_axis_agree_with_a_float64_sum(shape, dtype):
+    """``sum(x, axis=-1)`` takes a matrix-vector product on contiguous float32/64 arrays with short rows (NumPy's
+    reduction elsewhere): both agree with an exact float64 sum to the dtype's rounding, keepdims or not."""
+    from neurona.ops.reductions import row_sums
+    x = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    exact = x.astype(np.float64).sum(axis=-1)
+    tol = {np.float16: 2e-2, np.float32: 2e-5, np.float64: 1e-12}[dtype] * np.sqrt(shape[-1])
+    got = nr.sum(nr.tensor(x), axis=-1).numpy()
+    assert got.shape == shape[:-1] and got.dtype == dtype
+    np.testing.assert_allclose(got, exact, rtol=tol, atol=tol)
+    kept = nr.sum(nr.tensor(x), axis=len(shape) - 1, keepdims=True).numpy()
+    assert kept.shape == shape[:-1] + (1,)
+    np.testing.assert_allclose(row_sums(x, 0.5), exact / 2, rtol=tol, atol=tol)

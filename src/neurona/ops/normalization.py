@@ -11,6 +11,7 @@ from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
 from ._common import as_tensor
+from .reductions import row_sums
 
 
 class LayerNorm(Fused):
@@ -49,10 +50,8 @@ class LayerNorm(Fused):
 
 
 def _row_mean(x):
-    """The mean over the last axis as one matrix-vector product: NumPy's reduction over a short last axis is
-    several times slower (69 against 12 microseconds for (64, 28, 64) float32, measured)."""
-    weights = xp_of(x).full(x.shape[-1], 1.0 / x.shape[-1], dtype=x.dtype)
-    return x @ weights
+    """The mean over the last axis (as one matrix-vector product: :func:`~neurona.ops.reductions.row_sums`)."""
+    return row_sums(x, 1.0 / x.shape[-1])
 
 
 def layer_norm(x, gamma, beta, epsilon):

@@ -5,11 +5,15 @@ against its composed twin (``exp(x) / sum(exp(x))`` and ``x - logsumexp(x)``) in
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused, Primitive
 from ..devices.backend import has_cuda_kernels, xp_of
 from ..checks import axis as checked_axis, torch_names
+from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
+from .reductions import row_sums
 
 
 def _axis(axis, x, where):
@@ -24,9 +28,9 @@ class Softmax(Primitive):
 
     def forward(self, x, axis):
         xp = xp_of(x)
-        e = x - x.max(axis=axis, keepdims=True)
+        e = x - _shift(x, axis)
         xp.exp(e, out=e)  # in place: one array of x's size, not two (attention's scores are large)
-        e /= e.sum(axis=axis, keepdims=True)
+        e /= _sums(e, axis)
         return e
 
     @staticmethod
@@ -48,8 +52,8 @@ class LogSoftmax(Primitive):
 
     def forward(self, x, axis):
         xp = xp_of(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted = x - _shift(x, axis)
+        return shifted - xp.log(_sums(xp.exp(shifted), axis))
 
     def vjp(self, F, g, out, x, axis):
         return (g - F.exp(out) * F.sum(g, axis=axis, keepdims=True),)
@@ -57,6 +61,25 @@ class LogSoftmax(Primitive):
     def jvp(self, F, tangents, out, x, axis):
         t = tangents[0]
         return t - F.sum(F.exp(out) * t, axis=axis, keepdims=True)
+
+
+def _shift(x, axis):
+    """The maximum along ``axis`` (kept), subtracted before ``exp`` so that it cannot overflow. Along a short last
+    axis a compiled loop finds it ten times faster than NumPy (63 against 640 microseconds on attention's
+    (64, 4, 28, 28) scores, measured); its NaN-blindness cannot change the result, as a NaN makes its row NaN."""
+    n = x.shape[-1] if x.ndim else 0
+    kernel = kernel_for("row_max", x) if axis == x.ndim - 1 and 1 < n <= 256 and x.size >= 1024 else None
+    if kernel is None or not x.flags.c_contiguous:
+        return x.max(axis=axis, keepdims=True)
+    rows = x.reshape(-1, n)
+    top = np.empty(rows.shape[0], dtype=x.dtype)
+    kernel(rows, top)
+    return top.reshape(x.shape[:-1] + (1,))
+
+
+def _sums(x, axis):
+    """The sums along ``axis``, kept (rows by one matrix-vector product where that is faster)."""
+    return row_sums(x)[..., None] if x.ndim >= 2 and axis == x.ndim - 1 else x.sum(axis=axis, keepdims=True)
 
 
 @torch_names
