@@ -183,3 +183,21 @@ def test_row_max_kernel_equals_numpy_and_softmax_is_unchanged(shape):
     e = np.exp(x.astype(np.float64) - x.astype(np.float64).max(axis=-1, keepdims=True))
     np.testing.assert_allclose(fast.reshape(-1, shape[-1])[1:], (e / e.sum(axis=-1, keepdims=True))
                                .reshape(-1, shape[-1])[1:], rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("activation", [None, "relu"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_relu_kernel_equals_numpy_with_nan_and_signed_zeros(activation, dtype):
+    """The dense layer's bias and relu in one compiled pass against NumPy's ``out += b; maximum(out, 0)``:
+    the same outputs bit for bit, -0.0 and NaN included."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((9, 4)).astype(dtype)
+    x[0, 0], x[1, :] = np.nan, 0.0
+    w = rng.standard_normal((4, 5)).astype(dtype)
+    b = rng.standard_normal(5).astype(dtype)
+    b[0], b[1] = -0.0, np.inf
+    fast, ref = _both_paths(lambda: nr.ops.dense(nr.tensor(x), nr.tensor(w), nr.tensor(b), activation).numpy())
+    np.testing.assert_array_equal(fast, ref)
+    assert np.array_equal(np.signbit(fast), np.signbit(ref))
+    expected = x @ w + b
+    np.testing.assert_array_equal(fast, np.maximum(expected, 0) if activation else expected)

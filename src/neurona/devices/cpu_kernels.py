@@ -130,19 +130,10 @@ def _max_pool(jit):
 def _max_pool_scatter(jit):
     @jit
     def max_pool_scatter(g, winner, kh, kw, sh, sw, out):
-        """Each pooled gradient added to its window's winning pixel of ``out`` (zeros, the image's shape).
-        Windows that tile the image (stride = window) touch each pixel once: one pass. Overlapping windows go
-        window position by window position, adding in NumPy's order."""
+        """Each pooled gradient added to its window's winning pixel of ``out`` (zeros, the image's shape), for
+        windows that overlap or leave gaps (``max_pool_scatter_tiled`` takes those that tile the image): window
+        position by window position, adding in NumPy's order."""
         n, oh, ow, c = g.shape
-        if sh == kh and sw == kw:
-            for b in range(n):
-                for r in range(oh):
-                    for q in range(ow):
-                        for ch in range(c):
-                            at = winner[b, r, q, ch]
-                            if at != 255:
-                                out[b, r * sh + at // kw, q * sw + at % kw, ch] = g[b, r, q, ch]
-            return
         for at in range(kh * kw):
             i, j = at // kw, at % kw
             for b in range(n):
@@ -152,6 +143,29 @@ def _max_pool_scatter(jit):
                             if winner[b, r, q, ch] == at:
                                 out[b, r * sh + i, q * sw + j, ch] += g[b, r, q, ch]
     return max_pool_scatter
+
+
+def _max_pool_scatter_tiled(jit):
+    @jit
+    def max_pool_scatter_tiled(g, winner, kh, kw, out):
+        """The scatter of windows that tile the image (stride = window), writing every pixel of ``out`` (empty,
+        the image's shape) in memory order: the gradient at each window's winner, zero elsewhere (and in the
+        rows and columns no window covers). Branch-free in the channel loop, so it runs in SIMD lanes: five
+        times faster than the indexed writes of ``max_pool_scatter`` into zeros (measured)."""
+        n, oh, ow, c = g.shape
+        zero = out.dtype.type(0)
+        out[:, oh * kh:] = zero
+        out[:, :, ow * kw:] = zero
+        for b in range(n):
+            for r in range(oh):
+                for i in range(kh):
+                    for q in range(ow):
+                        for j in range(kw):
+                            at = i * kw + j
+                            for ch in range(c):
+                                out[b, r * kh + i, q * kw + j, ch] = g[b, r, q, ch] if winner[b, r, q, ch] == at \
+                                    else zero
+    return max_pool_scatter_tiled
 
 
 def _col2im(jit):
@@ -176,6 +190,22 @@ def _relu_gradient(jit):
         for i in range(g.size):
             result[i] = g[i] * (out[i] > 0)
     return relu_gradient
+
+
+def _bias_relu(jit):
+    @jit
+    def bias_relu(out, b, relu):
+        """``out += b`` (one bias per column), then ``np.maximum(out, 0, out=out)`` when ``relu``: one pass.
+        NumPy's broadcast add runs one short inner loop per row (0.9 ms against 0.2 for a convolution's
+        (43264, 32) output, measured). ``v >= 0 or v != v`` keeps NumPy's results for -0.0 and NaN."""
+        zero = out.dtype.type(0)
+        for r in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                v = out[r, j] + b[j]
+                if relu and not (v >= zero or v != v):
+                    v = zero
+                out[r, j] = v
+    return bias_relu
 
 
 def _add_scaled(jit):
@@ -255,4 +285,4 @@ def _row_max(jit):
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
              "add_scaled": _add_scaled, "lstm_gates": _lstm_gates, "lstm_gates_backward": _lstm_gates_backward,
-             "row_max": _row_max}
+             "row_max": _row_max, "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled}
