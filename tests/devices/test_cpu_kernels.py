@@ -166,23 +166,66 @@ def test_lstm_kernels_equal_the_numpy_path(dtype, masked):
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("shape", [(64, 4, 28, 28), (40, 257), (3, 2, 256)])
-def test_row_max_kernel_equals_numpy_and_softmax_is_unchanged(shape):
-    """softmax's shift: the compiled row maximum is NumPy's maximum exactly (rows shorter than 257 take it), and
-    softmax computed with it equals softmax with the NumPy path; a NaN still makes its whole row NaN."""
+@pytest.mark.parametrize("shape", [(64, 4, 28, 28), (40, 1025), (3, 2, 256)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_row_kernels_agree_with_numpy_and_a_float64_closed_form(shape, dtype):
+    """softmax forward and reverse through the row kernels (rows up to 1,024 long) against the NumPy path and
+    against ``exp(x - max) / sum`` and ``p (g - sum(g p))`` in float64; the shift is NumPy's ``x - max`` exactly,
+    and a NaN still makes its whole row NaN."""
     rng = np.random.default_rng(4)
-    x = (rng.standard_normal(shape) * 30).astype(np.float32)
+    x = (rng.standard_normal(shape) * 30).astype(dtype)
     x.reshape(-1, shape[-1])[0, 1] = np.nan
+    g = rng.standard_normal(shape).astype(dtype)
     rows = np.ascontiguousarray(x.reshape(-1, shape[-1])[1:])
-    top = np.empty(rows.shape[0], dtype=np.float32)
-    cpu_kernels.cpu_kernel("row_max")(rows, top)
-    np.testing.assert_array_equal(top, rows.max(axis=1))
-    fast, ref = _both_paths(lambda: nr.softmax(nr.tensor(x)).numpy())
-    np.testing.assert_array_equal(fast, ref)
-    assert np.isnan(fast.reshape(-1, shape[-1])[0]).all() and not np.isnan(fast.reshape(-1, shape[-1])[1:]).any()
-    e = np.exp(x.astype(np.float64) - x.astype(np.float64).max(axis=-1, keepdims=True))
-    np.testing.assert_allclose(fast.reshape(-1, shape[-1])[1:], (e / e.sum(axis=-1, keepdims=True))
-                               .reshape(-1, shape[-1])[1:], rtol=2e-6, atol=1e-7)
+    shifted = np.empty_like(rows)
+    cpu_kernels.cpu_kernel("row_shift")(rows, shifted)
+    np.testing.assert_array_equal(shifted, rows - rows.max(axis=1, keepdims=True))
+
+    def forward_and_reverse():
+        t = nr.tensor(x, requires_grad=True)
+        p = nr.softmax(t)
+        p.backward(g)
+        return p.numpy(), t.grad.numpy()
+    (fast_p, fast_dx), (ref_p, ref_dx) = _both_paths(forward_and_reverse)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fast_p, ref_p, **tol)
+    np.testing.assert_allclose(fast_dx, ref_dx, **tol)
+    assert np.isnan(fast_p.reshape(-1, shape[-1])[0]).all() and not np.isnan(fast_p.reshape(-1, shape[-1])[1:]).any()
+    x64, g64 = x.astype(np.float64).reshape(-1, shape[-1])[1:], g.astype(np.float64).reshape(-1, shape[-1])[1:]
+    e = np.exp(x64 - x64.max(axis=-1, keepdims=True))
+    p64 = e / e.sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(fast_p.reshape(-1, shape[-1])[1:], p64, **tol)
+    dx64 = p64 * (g64 - (g64 * p64).sum(axis=-1, keepdims=True))
+    np.testing.assert_allclose(fast_dx.reshape(-1, shape[-1])[1:], dx64, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_layer_norm_row_kernels_agree_with_the_numpy_path_and_torch(dtype, contiguous):
+    """layer_norm's compiled forward and reverse against its NumPy path (to float rounding) and against
+    torch.nn.functional.layer_norm; a transposed (non-contiguous) input takes the NumPy path."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((40, 28, 64)) * 3 + 1).astype(dtype)
+    x = x if contiguous else x.transpose(1, 0, 2)
+    gamma, beta = rng.standard_normal(64).astype(dtype), rng.standard_normal(64).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+
+    def forward_and_reverse():
+        leaves = [nr.tensor(a, requires_grad=True) for a in (x, gamma, beta)]
+        out = nr.ops.layer_norm(*leaves, 1e-5)
+        out.backward(g)
+        return [out.numpy()] + [t.grad.numpy() for t in leaves]
+    fast, ref = _both_paths(forward_and_reverse)
+    leaves = [torch.tensor(a.astype(np.float64), requires_grad=True) for a in (x, gamma, beta)]
+    out = torch.nn.functional.layer_norm(leaves[0], (64,), leaves[1], leaves[2], 1e-5)
+    out.backward(torch.tensor(g.astype(np.float64)))
+    expected = [out.detach().numpy()] + [t.grad.numpy() for t in leaves]
+    tol = dict(rtol=2e-4, atol=2e-4) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-9)
+    for a, b, c in zip(fast, ref, expected):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, b, **tol)
+        np.testing.assert_allclose(a, c, **tol)
 
 
 @pytest.mark.parametrize("activation", [None, "relu"])

@@ -21,6 +21,8 @@ import os
 
 import numpy as np
 
+from .cpu_row_kernels import BUILDERS as ROW_BUILDERS, REASSOCIATING
+
 _KERNELS: dict = {}
 
 #: Use the kernels when numba is there; the tests switch this off to run the NumPy reference paths.
@@ -38,10 +40,13 @@ def _numba():
 
 
 def cpu_kernel(name: str):
-    """The compiled kernel ``name`` (a key of ``_BUILDERS``), or None without numba."""
+    """The compiled kernel ``name`` (a key of ``_BUILDERS``), or None without numba. The row kernels of
+    :mod:`~neurona.devices.cpu_row_kernels` may reassociate their sums (SIMD); the others may not."""
     if name not in _KERNELS:
         numba = _numba()
-        jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy")
+        fastmath = {"reassoc", "nsz", "contract"} if name in REASSOCIATING else False
+        jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy",
+                                                   fastmath=fastmath)
         _KERNELS[name] = None if jit is None else _BUILDERS[name](jit)
     return _KERNELS[name]
 
@@ -267,22 +272,8 @@ def _lstm_gates_backward(jit):
     return lstm_gates_backward
 
 
-def _row_max(jit):
-    @jit
-    def row_max(x, out):
-        """``out[r] = max(x[r])`` over the rows of a 2-D array, for short rows, where NumPy's reduction is
-        several times slower. A NaN never wins here (NumPy's maximum would be NaN): callers use it only where
-        that does not change their result, as softmax's shift (a NaN in a row makes the whole row NaN anyway)."""
-        for r in range(x.shape[0]):
-            m = x[r, 0]
-            for j in range(1, x.shape[1]):
-                v = x[r, j]
-                m = v if v > m else m
-            out[r] = m
-    return row_max
-
-
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
              "add_scaled": _add_scaled, "lstm_gates": _lstm_gates, "lstm_gates_backward": _lstm_gates_backward,
-             "row_max": _row_max, "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled}
+             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
+             **ROW_BUILDERS}

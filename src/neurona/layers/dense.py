@@ -78,8 +78,12 @@ class Dense(KernelLayer):
         self.expected_input = (None,) * (len(input_shape) - 2) + (input_shape[-1],)
 
     def call(self, x, training=False):
-        if self.activation in FUSABLE and self.bias is not None and x.ndim == 2:
-            return ops.dense(x, self.kernel, self.bias, FUSABLE[self.activation])  # the lines below, fused
+        if self.activation in FUSABLE and self.bias is not None and x.ndim >= 2:
+            if x.ndim == 2:
+                return ops.dense(x, self.kernel, self.bias, FUSABLE[self.activation])  # the lines below, fused
+            rows = ops.reshape(x, (-1, x.shape[-1]))   # (batch, steps, features): the steps as more rows
+            out = ops.dense(rows, self.kernel, self.bias, FUSABLE[self.activation])
+            return ops.reshape(out, x.shape[:-1] + (self.units,))
         return self.activation(self.call_before_activation(x))
 
     def call_before_activation(self, x, training=False):
