@@ -17,6 +17,7 @@ t = time.perf_counter(); import numba; imported = time.perf_counter() - t
 from neurona.devices.cpu_kernels import cpu_kernel, _BUILDERS
 f = np.float32
 v = lambda: np.zeros(8, f)
+m = lambda rows, cols: np.zeros((rows, cols), f)
 image, pooled, winners = (1, 4, 4, 2), (1, 2, 2, 2), np.zeros((1, 2, 2, 2), np.uint8)
 args = {
     "adam": lambda: (v(), v() + 1, v(), v(), v(), f(1), f(.1), f(.1), f(1e-7), False),
@@ -26,7 +27,19 @@ args = {
     "max_pool_scatter": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, 2, 2, np.zeros(image, f)),
     "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros(image, f)),
     "relu_gradient": lambda: (v() + 1, v() + 1, v()),
+    "add_scaled": lambda: (m(2, 8), m(2, 8), v()),
+    "lstm_gates": lambda: (m(2, 8), m(2, 4), m(2, 4)),
+    "lstm_gates_backward": lambda: (m(2, 4), m(2, 2), m(2, 2), m(2, 8), m(2, 2), m(2, 2), m(2, 8)),
+    "bias_relu": lambda: (m(2, 8), v(), True),
+    "max_pool_scatter_tiled": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, np.empty(image, f)),
+    "row_shift": lambda: (m(2, 8), m(2, 8)),
+    "row_normalize": lambda: (m(2, 8) + 1,),
+    "softmax_jacobian_rows": lambda: (m(2, 8), m(2, 8), m(2, 8)),
+    "layer_norm_rows": lambda: (m(2, 8), v(), v(), f(1e-5), m(2, 8), m(2, 8), np.zeros(2, f)),
+    "layer_norm_rows_backward": lambda: (m(2, 8), m(2, 8), np.ones(2, f), v(), m(2, 8), v(), v()),
 }
+missing = set(_BUILDERS) - set(args)
+assert not missing, f"compile_cost.py: no sample arguments for the kernels {sorted(missing)}"
 kernels = {}
 for name in _BUILDERS:
     t = time.perf_counter(); cpu_kernel(name)(*args[name]()); kernels[name] = time.perf_counter() - t
