@@ -89,3 +89,32 @@ def test_position_embedding_adds_a_vector_per_step():
                                rtol=1e-6, atol=1e-6)
     with pytest.raises(ValueError, match="longer than sequence_length=10"):
         layer(np.zeros((1, 11, 8)))
+
+
+@pytest.mark.parametrize("value_dim", [None, 3])
+def test_self_attention_projection_in_one_product_equals_three(value_dim):
+    """With one input, the query, key and value projections run as one matrix product: its outputs and every
+    gradient (input and the six projection weights) equal those of three separate products (distinct but equal
+    inputs take that path) to float32 rounding."""
+    mha = nr.layers.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=value_dim)
+    g = RNG.normal(size=(2, 5, 8)).astype(np.float32)
+
+    def run(inputs):
+        for w in mha.weights:
+            w.grad = None
+        out = mha(*inputs)
+        out.backward(g)
+        return [out.numpy()] + [w.grad.numpy().copy() for w in mha.weights]
+    one = nr.tensor(X, requires_grad=True)
+    fused = run([one, one]) + [one.grad.numpy()]
+    apart = nr.tensor(X, requires_grad=True)
+    separate = run([apart, nr.tensor(X), nr.tensor(X)])
+    assert len(fused) - 1 == len(separate) == 1 + 8
+    for a, b in zip(fused, separate):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    both = nr.tensor(X, requires_grad=True)
+    for w in mha.weights:
+        w.grad = None
+    mha(both, nr.tensor(X), nr.tensor(X)).backward(g)   # separate path, gradient through the query only
+    mha(nr.tensor(X), both, both).backward(g)            # key and value: together with the above, all three
+    np.testing.assert_allclose(fused[-1], both.grad.numpy(), rtol=1e-5, atol=1e-6)

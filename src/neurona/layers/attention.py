@@ -78,10 +78,29 @@ class MultiHeadAttention(Layer):
         b, t, _ = x.shape
         return ops.transpose(ops.reshape(x, (b, t, self.num_heads, width)), (0, 2, 1, 3))  # (b, heads, t, width)
 
+    def _projected_heads(self, query, value, key):
+        """Query, key and value projected and split into heads, (batch, heads, steps, width) each. In
+        self-attention (one input) with biases, the three projections are one matrix product with the three
+        kernels side by side, the same sums in one larger product (measured on (1792, 64) rows: 370 against 570
+        microseconds forward, 530 against 820 for the gradients)."""
+        layers = (self.query_dense, self.key_dense, self.value_dense)
+        if not (query is key is value and self.use_bias):
+            return (self._split_heads(self.query_dense(query), self.key_dim),
+                    self._split_heads(self.key_dense(key), self.key_dim),
+                    self._split_heads(self.value_dense(value), self.value_dim))
+        for layer in layers:
+            layer._prepare_input(query)   # built on the first call, the input's width checked after
+        b, t, features = query.shape
+        kernel = ops.concatenate([layer.kernel for layer in layers], axis=1)
+        bias = ops.concatenate([layer.bias for layer in layers], axis=0)
+        qkv = ops.reshape(ops.dense(ops.reshape(query, (b * t, features)), kernel, bias), (b, t, -1))
+        widths = (self.key_dim, self.key_dim, self.value_dim)
+        starts = [0, self.num_heads * widths[0], self.num_heads * (widths[0] + widths[1])]
+        return tuple(self._split_heads(qkv[:, :, start:start + self.num_heads * width], width)
+                     for start, width in zip(starts, widths))
+
     def _attend(self, query, value, key, attention_mask, use_causal_mask, mask, training):
-        q = self._split_heads(self.query_dense(query), self.key_dim)
-        k = self._split_heads(self.key_dense(key), self.key_dim)
-        v = self._split_heads(self.value_dense(value), self.value_dim)
+        q, k, v = self._projected_heads(query, value, key)
         scores = (q * (1.0 / math.sqrt(self.key_dim))) @ fn.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
         allowed = self._allowed(xp_of(scores.data), query.shape[1], key.shape[1], attention_mask, use_causal_mask,
                                 mask)
