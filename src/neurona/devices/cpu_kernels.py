@@ -62,6 +62,16 @@ def kernel_for(name: str, *arrays):
     return cpu_kernel(name)
 
 
+def contiguous_kernel_for(name: str, *arrays):
+    """The kernel ``name`` when ``arrays`` are C-contiguous NumPy arrays of one float dtype (what the row kernels
+    and ``bias_relu`` index), else None: the caller runs its NumPy code."""
+    kernel = kernel_for(name, *arrays)
+    if kernel is None or arrays[0].dtype.kind != "f":
+        return None
+    same = all(a.dtype == arrays[0].dtype and a.flags.c_contiguous for a in arrays)
+    return kernel if same else None
+
+
 def _adam(jit):
     @jit
     def adam(p, g, m, v, v_hat, alpha, c1, c2, eps, amsgrad):

@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
-from ..devices.cpu_kernels import kernel_for
+from ..devices.cpu_kernels import contiguous_kernel_for, kernel_for
 from ._common import as_tensor
 from .reductions import column_sums
 
@@ -31,8 +31,8 @@ class Dense(Fused):
 
     def forward(self, x, w, b, activation):
         out = x @ w
-        fast = kernel_for("bias_relu", out, b)
-        if fast is not None and out.ndim == 2 and b.ndim == 1 and out.dtype == b.dtype and out.flags.c_contiguous:
+        fast = contiguous_kernel_for("bias_relu", out, b) if out.ndim == 2 and b.ndim == 1 else None
+        if fast is not None:
             fast(out, b, activation == "relu")   # the same arithmetic in one pass (cpu_kernels.bias_relu)
             return out
         out += b

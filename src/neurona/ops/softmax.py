@@ -12,7 +12,7 @@ from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Fused, Primitive
 from ..devices.backend import has_cuda_kernels, xp_of
 from ..checks import axis as checked_axis, torch_names
-from ..devices.cpu_kernels import kernel_for
+from ..devices.cpu_kernels import contiguous_kernel_for
 from ._common import as_tensor
 
 
@@ -42,8 +42,8 @@ class Softmax(Primitive):
         return out * (v - F.sum(v * out, axis=axis, keepdims=True))
 
     def vjp(self, F, g, out, x, axis):
-        rows = _row_kernels(g, axis, "softmax_jacobian_rows") if F is RAW else None
-        if rows is None or g.dtype != out.dtype or not out.flags.c_contiguous:
+        rows = _row_kernels(g, axis, "softmax_jacobian_rows", others=(out,)) if F is RAW else None
+        if rows is None:
             return (self._jacobian_product(F, g, out, axis),)
         dx = np.empty(g.shape, dtype=g.dtype)   # the same product, one compiled pass per row
         rows[0](g.reshape(-1, g.shape[-1]), out.reshape(-1, g.shape[-1]), dx.reshape(-1, g.shape[-1]))
@@ -72,16 +72,15 @@ class LogSoftmax(Primitive):
         return t - F.sum(F.exp(out) * t, axis=axis, keepdims=True)
 
 
-def _row_kernels(x, axis, *names):
+def _row_kernels(x, axis, *names, others=()):
     """The compiled row kernels ``names`` (:mod:`~neurona.devices.cpu_row_kernels`) when ``axis`` is the last
-    axis of a contiguous NumPy array of short rows, else None: NumPy's reductions and broadcasts along a short
-    last axis are several times slower (on attention's (64, 4, 28, 28) scores, softmax's forward and reverse
-    took 455 and 410 microseconds with NumPy, measured)."""
-    n = x.shape[-1] if isinstance(x, np.ndarray) and x.ndim else 0
-    if axis != x.ndim - 1 or not 1 < n <= 1024 or x.dtype.kind != "f":
+    axis of short rows and ``x`` (with ``others``) are contiguous NumPy arrays of one float dtype, else None:
+    NumPy's reductions and broadcasts along a short last axis are several times slower (on attention's
+    (64, 4, 28, 28) scores, softmax's forward and reverse took 455 and 410 microseconds with NumPy, measured)."""
+    if not isinstance(x, np.ndarray) or axis != x.ndim - 1 or not 1 < x.shape[-1] <= 1024:
         return None
-    kernels = [kernel_for(name, x) for name in names]
-    return None if None in kernels or not x.flags.c_contiguous else kernels
+    kernels = [contiguous_kernel_for(name, x, *others) for name in names]
+    return None if None in kernels else kernels
 
 
 def _softmax_by_blocks(x, row_shift, row_normalize, block=65536):
