@@ -21,10 +21,10 @@ WHERE_HINT = "--data on the command line, path= in Python, or $NEURONA_DATA"
 class DatasetNotFoundError(FileNotFoundError):
     """The dataset files are neither on disk nor downloadable; the message says which files and where.
 
-    >>> import neurona as nr
     >>> import tempfile
+    >>> import neurona as nr
     >>> try:
-    ...     nr.datasets.load_mnist(tempfile.mkdtemp())
+    ...     locate("demo", {"x": (["x.bin"], None)}, tempfile.mkdtemp())   # no such file, no mirror to fetch it
     ... except nr.datasets.DatasetNotFoundError:
     ...     print("not there")
     not there

@@ -78,12 +78,16 @@ def load_mnist(path=None, verify=True):
     missing (see :mod:`neurona.datasets.files`). Files found on disk are checked against the sha256 of the
     standard files, as downloads are; ``verify=False`` accepts files of your own.
 
+    >>> import os, tempfile
+    >>> from unittest import mock
     >>> import neurona as nr
-    >>> import tempfile
-    >>> try:
-    ...     nr.datasets.load_mnist(tempfile.mkdtemp())   # (x, y), (x_test, y_test) once the files are there
-    ... except nr.datasets.DatasetNotFoundError as e:
-    ...     print(type(e).__name__)
+    >>> empty = tempfile.mkdtemp()
+    >>> offline = {"HOME": empty, "NEURONA_DATA": "", "NEURONA_OFFLINE": "1"}   # no cache, no download
+    >>> with mock.patch.dict(os.environ, offline):
+    ...     try:
+    ...         nr.datasets.load_mnist(empty)   # (x, y), (x_test, y_test) once the files are there
+    ...     except nr.datasets.DatasetNotFoundError as e:
+    ...         print(type(e).__name__)
     DatasetNotFoundError
     """
     files = locate("mnist", FILES, path, MIRRORS)

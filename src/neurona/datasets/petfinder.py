@@ -63,13 +63,16 @@ def load_petfinder(path=None):
     it), the tutorial's binary target ``AdoptionSpeed != 4`` (1 = adopted within three months) and the
     5-class ``AdoptionSpeed`` (0 same day ... 4 not adopted after 100 days).
 
+    >>> import os, tempfile
+    >>> import pandas as pd
     >>> import neurona as nr
-    >>> import tempfile
-    >>> try:
-    ...     nr.datasets.load_petfinder(tempfile.mkdtemp())   # a pandas DataFrame once the CSV is there
-    ... except nr.datasets.DatasetNotFoundError as e:
-    ...     print(type(e).__name__)
-    DatasetNotFoundError
+    >>> from neurona.datasets.petfinder import COLUMNS
+    >>> path = os.path.join(tempfile.mkdtemp(), "petfinder-mini.csv")
+    >>> row = [1] * (len(COLUMNS) - 1) + [4]   # AdoptionSpeed 4: not adopted
+    >>> pd.DataFrame([row], columns=COLUMNS).to_csv(path, index=False)
+    >>> frame, adopted, speed = nr.datasets.load_petfinder(path)   # a file given directly: nothing downloaded
+    >>> frame.shape, adopted.tolist(), speed.tolist()
+    ((1, 13), [0], [4])
     """
     import pandas as pd
     csv = find_csv(path)
