@@ -2,7 +2,7 @@
 order each repetition), so a refactoring is judged on the same machine in the same minutes.
 
     git worktree add /tmp/base <rev>
-    python benchmarks/ab.py --base-src /tmp/base/src [--repeat 3] [--only mlp_32 lstm]
+    python benchmarks/ab.py --base-src /tmp/base/src [--repeat 3] [--only mlp_32 lstm transformer_t128]
 
 Prints a markdown table: the median seconds of each, the new/base ratio and both ratios to PyTorch.
 """
@@ -18,7 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from run import TRAINING
+from run import SCALING, TRAINING
+
+CASES = {**TRAINING, **SCALING}   # the scaling rows too: same (script, arguments, ...) shape
 
 HERE = Path(__file__).resolve().parent
 NEW_SRC = HERE.parent / "src"
@@ -35,7 +37,7 @@ def worker(src, case, worker_kind, threads):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
                              cwd="/tmp").stdout
         return float(out.strip().splitlines()[-1])
-    script, extra, _, _ = TRAINING[case]
+    script, extra, _, _ = CASES[case]
     out = subprocess.run([sys.executable, str(HERE / script), *extra, "--worker", worker_kind, "--threads",
                           str(threads)], capture_output=True, text=True, check=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
@@ -46,7 +48,7 @@ def main(argv=None):
     parser.add_argument("--base-src", required=True, help="the src/ folder of the base version")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", nargs="*", choices=["overhead"] + list(TRAINING))
+    parser.add_argument("--only", nargs="*", choices=["overhead"] + list(CASES))
     args = parser.parse_args(argv)
     cases = args.only or ["overhead"] + list(TRAINING)
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),

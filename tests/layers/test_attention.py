@@ -118,3 +118,45 @@ def test_self_attention_projection_in_one_product_equals_three(value_dim):
     mha(both, nr.tensor(X), nr.tensor(X)).backward(g)   # separate path, gradient through the query only
     mha(nr.tensor(X), both, both).backward(g)            # key and value: together with the above, all three
     np.testing.assert_allclose(fused[-1], both.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_unmasked_attention_takes_the_fused_product_and_equals_the_composed_one():
+    """Without a mask or dropout, the weights stay inside the fused ``scaled_dot_product_attention``; asked for
+    the weights, the layer composes them instead. Both give the same output and gradients (float32 rounding),
+    and PyTorch's MultiheadAttention the same weights."""
+    mha = nr.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    g = RNG.normal(size=(2, 5, 8)).astype(np.float32)
+
+    def run(**kwargs):
+        for w in mha.weights:
+            w.grad = None
+        x = nr.tensor(X, requires_grad=True)
+        result = mha(x, x, **kwargs)
+        out = result[0] if kwargs else result
+        primitives = {node.prim.name for node in _graph_nodes(out)}   # before the reverse pass frees the graph
+        out.backward(g)
+        grads = [x.grad.numpy()] + [w.grad.numpy().copy() for w in mha.weights]
+        return out, result[1] if kwargs else None, grads, primitives
+    fused, _, fused_grads, primitives = run()
+    assert "scaled_dot_product_attention" in primitives and "softmax" not in primitives
+    composed, weights, composed_grads, primitives = run(return_attention_scores=True)
+    assert "scaled_dot_product_attention" not in primitives and "softmax" in primitives
+    np.testing.assert_allclose(fused.numpy(), composed.numpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(fused_grads, composed_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    torch_mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    copy_attention(mha, torch_mha)
+    _, torch_weights = torch_mha(t(X), t(X), t(X), average_attn_weights=False)
+    np.testing.assert_allclose(weights.numpy(), torch_weights.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _graph_nodes(out):
+    """Every node of the graph that made ``out``."""
+    seen, stack = [], [out._node]
+    while stack:
+        node = stack.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        stack.extend(getattr(i, "_node", None) for i in node.inputs)
+    return seen

@@ -339,6 +339,16 @@ def _dense_cases():
                    ((5, 4), (4, 3), (3,)), domain="away_from_zero" if activation else "any", second_order=True)
 
 
+def _attention_cases():
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    for shapes in (((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 7)), ((3, 4), (5, 4), (5, 2))):
+        yield Case(f"scaled_dot_product_attention{shapes[0]}",
+                   lambda q, k, v: nr.ops.scaled_dot_product_attention(q, k, v, 0.7),
+                   lambda q, k, v: sdpa(q, k, v, scale=0.7), shapes, second_order=True)
+    yield Case("scaled_dot_product_attention_default_scale", nr.ops.scaled_dot_product_attention, sdpa,
+               ((2, 3, 4), (2, 3, 4), (2, 3, 4)))
+
+
 def _cell_cases():
     yield Case("lstm_step", lambda z, c: nr.ops.concatenate(lstm_step(z, c), axis=1), _torch_lstm_cell,
                ((3, 8), (3, 2)), second_order=True)
@@ -356,6 +366,7 @@ def _cell_cases():
 
 ALL = (list(_unary_cases()) + list(_binary_cases()) + list(_where_cases()) + list(_reduction_cases())
        + list(_shape_cases()) + list(_matmul_cases()) + list(_softmax_cases()) + list(_conversion_cases())
-       + list(_conv_cases()) + list(_cell_cases()) + list(_dense_cases()) + list(_xent_cases()))
+       + list(_conv_cases()) + list(_cell_cases()) + list(_dense_cases()) + list(_xent_cases())
+       + list(_attention_cases()))
 SECOND_ORDER = [c for c in ALL if c.second_order]
 FINITE = [c for c in ALL if "nan_output" not in c.tags]

@@ -59,17 +59,21 @@ def kernel_for(name: str, *arrays):
     for a in arrays:
         if a.__class__ is not np.ndarray:
             return None
-    return cpu_kernel(name)
+    kernel = _KERNELS.get(name, _KERNELS)   # a dict lookup where it is built already (predict's one-sample path)
+    return cpu_kernel(name) if kernel is _KERNELS else kernel
 
 
 def contiguous_kernel_for(name: str, *arrays):
     """The kernel ``name`` when ``arrays`` are C-contiguous NumPy arrays of one float dtype (what the row kernels
     and ``bias_relu`` index), else None: the caller runs its NumPy code."""
     kernel = kernel_for(name, *arrays)
-    if kernel is None or arrays[0].dtype.kind != "f":
+    dtype = arrays[0].dtype
+    if kernel is None or dtype.kind != "f":
         return None
-    same = all(a.dtype == arrays[0].dtype and a.flags.c_contiguous for a in arrays)
-    return kernel if same else None
+    for a in arrays:
+        if a.dtype != dtype or not a.flags.c_contiguous:
+            return None
+    return kernel
 
 
 def _adam(jit):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 
 from .. import activations, checks, initializers, ops
-from .. import functional as fn
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
 from ..devices.backend import is_array, to_numpy, xp_of
+from ..functional.attention import attention_weights
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
@@ -71,7 +71,8 @@ class MultiHeadAttention(Layer):
         if not self.built:
             self.build([query.shape, value.shape])
             self.built = True
-        out, scores = self._attend(query, value, key, attention_mask, use_causal_mask, mask, training)
+        out, scores = self._attend(query, value, key, attention_mask, use_causal_mask, mask, training,
+                                   return_attention_scores)
         return (out, scores) if return_attention_scores else out
 
     def _split_heads(self, x, width):
@@ -99,17 +100,23 @@ class MultiHeadAttention(Layer):
         return tuple(self._split_heads(qkv[:, :, start:start + self.num_heads * width], width)
                      for start, width in zip(starts, widths))
 
-    def _attend(self, query, value, key, attention_mask, use_causal_mask, mask, training):
-        q, k, v = self._projected_heads(query, value, key)
-        scores = (q * (1.0 / math.sqrt(self.key_dim))) @ fn.swapaxes(k, -1, -2)   # (b, heads, tq, tk)
-        allowed = self._allowed(xp_of(scores.data), query.shape[1], key.shape[1], attention_mask, use_causal_mask,
+    def _attend(self, query, value, key, attention_mask, use_causal_mask, mask, training, want_weights):
+        """The output, and the attention weights when ``want_weights``. Without a mask or dropout the weights stay
+        inside the fused ``scaled_dot_product_attention`` (the same product, block by block); otherwise they are
+        composed, masked and dropped here."""
+        q, k, v = self._projected_heads(query, value, key)                          # (b, heads, t, width)
+        scale = 1.0 / math.sqrt(self.key_dim)
+        allowed = self._allowed(xp_of(q.data), query.shape[1], key.shape[1], attention_mask, use_causal_mask,
                                 mask)
-        if allowed is not None:
-            scores = ops.where(allowed, scores, -1e9)
-        weights = ops.softmax(scores, axis=-1)
-        if self._dropout is not None:
-            weights = self._dropout(weights, training=training)
-        context = ops.transpose(weights @ v, (0, 2, 1, 3))                          # (b, tq, heads, width)
+        weights = None
+        if allowed is None and not want_weights and (self._dropout is None or not training):
+            context = ops.scaled_dot_product_attention(q, k, v, scale)
+        else:
+            weights = attention_weights(q, k, scale, allowed)                      # (b, heads, tq, tk)
+            if self._dropout is not None:
+                weights = self._dropout(weights, training=training)
+            context = weights @ v
+        context = ops.transpose(context, (0, 2, 1, 3))                              # (b, tq, heads, width)
         b, t = context.shape[:2]
         out = self.output_dense(ops.reshape(context, (b, t, self.num_heads * self.value_dim)))
         return out, weights

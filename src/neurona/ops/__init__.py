@@ -17,13 +17,15 @@ from .convolution import col2im, im2col
 from .pooling import max_pool
 from .recurrent_cells import gru_sequence, lstm_sequence
 from .dense import dense
+from .attention import scaled_dot_product_attention
 from .device import to_device
 from .collective import allreduce_sum
 
 __all__ = ["one_hot", "random_mask", "layer_norm", "abs", "add", "astype", "clip", "clone", "cos", "div", "exp", "leaky_relu", "log", "maximum", "minimum", "mul",
            "neg", "pow", "relu", "sigmoid", "sin", "sqrt", "sub", "tanh", "where", "getitem", "index_add",
            "matmul", "max", "sum", "sum_to", "broadcast_to", "concatenate", "pad", "reshape", "transpose", "log_softmax", "softmax", "softmax_cross_entropy",
-           "erf", "softplus", "col2im", "im2col", "max_pool", "gru_sequence", "lstm_sequence", "dense", "to_device",
+           "erf", "softplus", "col2im", "im2col", "max_pool", "gru_sequence", "lstm_sequence", "dense",
+           "scaled_dot_product_attention", "to_device",
            "allreduce_sum"]
 
 _MOVED = {"lstm_cell": "neurona.functional.recurrent.lstm_step (it returns (h, c) instead of [h, c] side by side)",

@@ -83,12 +83,22 @@ def _row_kernels(x, axis, *names, others=()):
     return None if None in kernels else kernels
 
 
-def _softmax_by_blocks(x, row_shift, row_normalize, block=65536):
+def softmax_last_axis_into(x, out):
+    """``out[...] = softmax(x)`` along the last axis, on raw arrays of one shape (attention's blocks of scores)."""
+    rows = _row_kernels(x, x.ndim - 1, "row_shift", "row_normalize", others=(out,))
+    if rows is None:
+        out[...] = REGISTRY["softmax"].forward(x, x.ndim - 1)
+    else:
+        _softmax_by_blocks(x, *rows, out=out)
+    return out
+
+
+def _softmax_by_blocks(x, row_shift, row_normalize, out=None, block=65536):
     """softmax along the last axis by the compiled row kernels, ``block`` values (a few hundred kB) at a time:
     the shift, NumPy's ``exp`` and the normalization each pass over a block while it is still in cache, where on
     the whole array each pass would go to memory (a Transformer's (64, 4, 512, 512) scores are 268 MB)."""
     n = x.shape[-1]
-    rows, out = x.reshape(-1, n), np.empty(x.shape, dtype=x.dtype)
+    rows, out = x.reshape(-1, n), np.empty(x.shape, dtype=x.dtype) if out is None else out
     out_rows, step = out.reshape(-1, n), max(1, block // n)
     for start in range(0, rows.shape[0], step):
         e = out_rows[start:start + step]

@@ -1,0 +1,114 @@
+"""``scaled_dot_product_attention``: ``softmax(q k^T scale) v`` fused, block by block (kept for speed).
+
+Composed, it is four primitives, and every pass over the (..., tq, tk) scores goes to memory: the product writes
+them, softmax reads them and writes the weights, the second product reads those, and the reverse makes three
+more arrays of that size. A Transformer's scores are 16.8 MB at 128 steps (batch 64, 4 heads) and 268 MB at
+512. Fused, the (query, key) pairs are taken a block of heads at a time, about 512 kB of scores: each block's
+scores, weights and product are made while the block is still in cache, and only the weights are written out,
+for the reverse, which works block by block the same way. The composition
+(:func:`neurona.functional.attention.attention`) is its reference (:class:`~neurona.autograd.primitive.Fused`):
+forward mode and higher orders run it, and the tests check the fast path against it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.engine import ShapeError, apply
+from ..autograd.namespaces import RAW
+from ..autograd.primitive import REGISTRY, Fused
+from ..devices.backend import xp_of
+from ._common import as_tensor
+from .softmax import _row_kernels, softmax_last_axis_into
+
+#: scores per block (float32: 512 kB), sized to stay in a core's L2 cache with its queries, keys and values
+BLOCK_SCORES = 1 << 17
+
+
+class ScaledDotProductAttention(Fused):
+    name = "scaled_dot_product_attention"
+    saves_aux = True
+    skips_unneeded = True
+
+    def reference(self, q, k, v, scale):
+        from ..functional.attention import attention
+        return attention(q, k, v, scale)
+
+    def forward(self, q, k, v, scale):
+        xp = xp_of(q)
+        qs = xp.multiply(q, scale, out=xp.empty(q.shape, dtype=q.dtype)).reshape((-1,) + q.shape[-2:])
+        ks, vs = (xp.ascontiguousarray(a).reshape((-1,) + a.shape[-2:]) for a in (k, v))
+        weights = xp.empty(qs.shape[:2] + ks.shape[1:2], dtype=q.dtype)
+        out = xp.empty(qs.shape[:2] + vs.shape[2:], dtype=q.dtype)
+        blocks, scores = _blocks(xp, weights)
+        for block in blocks:
+            s = scores[:block.stop - block.start]
+            softmax_last_axis_into(xp.matmul(qs[block], ks[block].transpose(0, 2, 1), out=s), weights[block])
+            xp.matmul(weights[block], vs[block], out=out[block])
+        return out.reshape(q.shape[:-1] + v.shape[-1:]), (weights, qs, ks, vs)
+
+    def fast_vjp(self, g, out, q, k, v, scale, aux=None, needs=(True, True, True)):
+        weights, qs, ks, vs = aux
+        xp = xp_of(g)
+        g = xp.ascontiguousarray(g).reshape((-1,) + g.shape[-2:])
+        dq, dk, dv = (xp.empty(a.shape, dtype=g.dtype) if need else None for a, need in zip((qs, ks, vs), needs))
+        blocks, buffer = _blocks(xp, weights)
+        for block in blocks:
+            w = weights[block]
+            if dv is not None:
+                xp.matmul(w.transpose(0, 2, 1), g[block], out=dv[block])
+            if dq is None and dk is None:
+                continue
+            d_scores = _softmax_reverse(xp.matmul(g[block], vs[block].transpose(0, 2, 1),
+                                                  out=buffer[:block.stop - block.start]), w)
+            if dq is not None:
+                xp.matmul(d_scores, ks[block], out=dq[block])
+            if dk is not None:
+                xp.matmul(d_scores.transpose(0, 2, 1), qs[block], out=dk[block])
+        if dq is not None:
+            dq *= scale
+        return tuple(None if d is None else d.reshape(a.shape) for d, a in zip((dq, dk, dv), (q, k, v)))
+
+
+def _softmax_reverse(d_weights, weights):
+    """The scores' gradient from the weights' (softmax's reverse rule), in place where a row kernel runs."""
+    rows = _row_kernels(d_weights, d_weights.ndim - 1, "softmax_jacobian_rows", others=(weights,))
+    if rows is None:
+        return REGISTRY["softmax"].vjp(RAW, d_weights, weights, None, d_weights.ndim - 1)[0]
+    n = d_weights.shape[-1]
+    rows[0](d_weights.reshape(-1, n), weights.reshape(-1, n), d_weights.reshape(-1, n))
+    return d_weights
+
+
+def _blocks(xp, weights):
+    """Slices of the flattened batch axis of about ``BLOCK_SCORES`` scores each (one slice off the CPU), and a
+    buffer for one block's scores, reused from block to block."""
+    n, per_item = weights.shape[0], weights.shape[1] * weights.shape[2]
+    step = max(1, BLOCK_SCORES // max(per_item, 1)) if xp is np else max(n, 1)
+    return ([slice(start, min(start + step, n)) for start in range(0, n, step)],
+            xp.empty((min(step, n),) + weights.shape[1:], dtype=weights.dtype))
+
+
+def scaled_dot_product_attention(q, k, v, scale=None):
+    """``softmax(q k^T scale) v`` for queries (..., tq, d), keys (..., tk, d) and values (..., tk, dv) with the
+    same leading axes; ``scale`` defaults to ``1 / sqrt(d)``, as in PyTorch.
+
+    >>> import neurona as nr
+    >>> q = nr.ones(2, 4, 3, 8)   # (batch, heads, steps, width)
+    >>> nr.ops.scaled_dot_product_attention(q, q, q).shape
+    (2, 4, 3, 8)
+    """
+    q, k, v = as_tensor(q), as_tensor(k), as_tensor(v)
+    if q.ndim < 2 or k.ndim != q.ndim or v.ndim != q.ndim:
+        raise ShapeError(f"scaled_dot_product_attention: q, k and v must have the same number of axes, at least "
+                         f"2 (..., steps, width); got shapes {q.shape}, {k.shape} and {v.shape}")
+    if q.shape[:-2] != k.shape[:-2] or q.shape[:-2] != v.shape[:-2] or q.shape[-1] != k.shape[-1] \
+            or k.shape[-2] != v.shape[-2]:
+        raise ShapeError(f"scaled_dot_product_attention: expected q (..., tq, d), k (..., tk, d) and v "
+                         f"(..., tk, dv) with the same leading axes; got {q.shape}, {k.shape} and {v.shape}")
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+        raise ValueError(f"scaled_dot_product_attention: scale must be a finite number, got {scale!r}")
+    return apply(REGISTRY["scaled_dot_product_attention"], (q, k, v), {"scale": float(scale)})
