@@ -3,7 +3,7 @@
 Composed, it is four primitives, and every pass over the (..., tq, tk) scores goes to memory: the product writes
 them, softmax reads them and writes the weights, the second product reads those, and the reverse makes three
 more arrays of that size. A Transformer's scores are 16.8 MB at 128 steps (batch 64, 4 heads) and 268 MB at
-512. Fused, the (query, key) pairs are taken a block of heads at a time, about 512 kB of scores: each block's
+512. Fused, the (batch, head) items are taken a block at a time, about 512 kB of scores: each block's
 scores, weights and product are made while the block is still in cache, and only the weights are written out,
 for the reverse, which works block by block the same way. The composition
 (:func:`neurona.functional.attention.attention`) is its reference (:class:`~neurona.autograd.primitive.Fused`):
@@ -12,6 +12,7 @@ forward mode and higher orders run it, and the tests check the fast path against
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -109,6 +110,6 @@ def scaled_dot_product_attention(q, k, v, scale=None):
                          f"(..., tk, dv) with the same leading axes; got {q.shape}, {k.shape} and {v.shape}")
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale):
         raise ValueError(f"scaled_dot_product_attention: scale must be a finite number, got {scale!r}")
     return apply(REGISTRY["scaled_dot_product_attention"], (q, k, v), {"scale": float(scale)})
