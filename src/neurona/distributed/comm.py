@@ -26,6 +26,9 @@ LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK
 
 _comm = None        # mpi4py's COMM_WORLD once init() found a launcher; None in a single process
 _initialized = False
+#: how long a failing rank waits, its error written, before aborting the job: MPI_Abort kills the ranks at once,
+#: and the launcher (mpich's hydra) could lose what it had not forwarded yet (a CI run lost a rank's whole error)
+_FORWARD_SECONDS = 0.5
 
 #: What the Allreduces of arrays cost this process so far (calls, bytes sent by this rank, seconds waited):
 #: the figures of ``benchmarks/distributed.py``.
@@ -74,6 +77,7 @@ def _abort_job_on_uncaught_exception():
         previous(kind, value, tb)
         sys.stderr.flush()
         sys.stdout.flush()
+        time.sleep(_FORWARD_SECONDS)   # the launcher forwards output asynchronously; Abort can cut it off
         _comm.Abort(1)
     sys.excepthook = hook
 
