@@ -3,7 +3,7 @@
 Search order for a dataset's folder: the ``path`` argument, ``$NEURONA_DATA/<name>``, then
 ``~/.cache/neurona/<name>``. Missing files are downloaded (when the network is reachable) from the usual public
 mirrors with a progress bar, checked against their sha256 and written atomically. Offline, the error names the
-files and where to put them.
+files and where to put them. ``NEURONA_OFFLINE=1`` forbids every download (see :func:`offline`).
 """
 from __future__ import annotations
 
@@ -99,6 +99,18 @@ class _progress:
         return False
 
 
+def offline() -> bool:
+    """Whether downloads are off (``NEURONA_OFFLINE=1``): the loaders then only search their folders.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"NEURONA_OFFLINE": "1"}):
+    ...     offline()
+    True
+    """
+    return os.environ.get("NEURONA_OFFLINE") == "1"
+
+
 def locate(name: str, files: dict, path=None, mirrors=()) -> dict:
     """Paths of every file of a dataset: ``files`` maps a key to (accepted names, verify(path) -> bool).
 
@@ -112,7 +124,7 @@ def locate(name: str, files: dict, path=None, mirrors=()) -> dict:
             missing.append(key)
         else:
             found[key] = hit
-    if missing and mirrors and os.environ.get("NEURONA_OFFLINE") != "1":
+    if missing and mirrors and not offline():
         cache = folders[-1] if path is None else folders[0]
         try:
             for key in missing:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io.atomic import atomic_write
-from .files import WHERE_HINT, DatasetNotFoundError, candidate_folders, download, find_file
+from .files import WHERE_HINT, DatasetNotFoundError, candidate_folders, download, find_file, offline
 
 NAME = "petfinder-mini.csv"
 ZIP_URL = "http://storage.googleapis.com/download.tensorflow.org/data/petfinder-mini.zip"
@@ -51,11 +51,13 @@ def find_csv(path=None) -> Path:
     hit = find_file(folders, [NAME])
     if hit is not None:
         return hit
+    where = f"Put it in {' or '.join(map(str, folders))}, or give its path ({WHERE_HINT})"
+    if offline():
+        raise DatasetNotFoundError(f"petfinder: missing {NAME}. {where}; NEURONA_OFFLINE=1 forbids the download.")
     try:
         return _download(folders[0] if path is not None else folders[-1])
     except (ConnectionError, OSError, ValueError, StopIteration):
-        raise DatasetNotFoundError(f"petfinder: missing {NAME}. Put it in {' or '.join(map(str, folders))}, or give "
-                                   f"its path ({WHERE_HINT}); the download failed.") from None
+        raise DatasetNotFoundError(f"petfinder: missing {NAME}. {where}; the download failed.") from None
 
 
 def load_petfinder(path=None):
