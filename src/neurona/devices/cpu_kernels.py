@@ -67,8 +67,10 @@ def contiguous_kernel_for(name: str, *arrays):
     """The kernel ``name`` when ``arrays`` are C-contiguous NumPy arrays of one float dtype (what the row kernels
     and ``bias_relu`` index), else None: the caller runs its NumPy code."""
     kernel = kernel_for(name, *arrays)
+    if kernel is None:   # not all NumPy arrays, or no numba
+        return None
     dtype = arrays[0].dtype
-    if kernel is None or dtype.kind != "f":
+    if dtype.kind != "f":
         return None
     for a in arrays:
         if a.dtype != dtype or not a.flags.c_contiguous:

@@ -17,11 +17,10 @@ import numbers
 import numpy as np
 
 from ..autograd.engine import ShapeError, apply
-from ..autograd.namespaces import RAW
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
 from ._common import as_tensor
-from .softmax import _row_kernels, softmax_last_axis_into
+from .softmax import softmax_last_axis_into, softmax_reverse_last_axis
 
 #: scores per block (float32: 512 kB), sized to stay in a core's L2 cache with its queries, keys and values
 BLOCK_SCORES = 1 << 17
@@ -61,8 +60,8 @@ class ScaledDotProductAttention(Fused):
                 xp.matmul(w.transpose(0, 2, 1), g[block], out=dv[block])
             if dq is None and dk is None:
                 continue
-            d_scores = _softmax_reverse(xp.matmul(g[block], vs[block].transpose(0, 2, 1),
-                                                  out=buffer[:block.stop - block.start]), w)
+            d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffer[:block.stop - block.start])
+            d_scores = softmax_reverse_last_axis(d_weights, w, out=d_weights)   # in place where a kernel runs
             if dq is not None:
                 xp.matmul(d_scores, ks[block], out=dq[block])
             if dk is not None:
@@ -70,16 +69,6 @@ class ScaledDotProductAttention(Fused):
         if dq is not None:
             dq *= scale
         return tuple(None if d is None else d.reshape(a.shape) for d, a in zip((dq, dk, dv), (q, k, v)))
-
-
-def _softmax_reverse(d_weights, weights):
-    """The scores' gradient from the weights' (softmax's reverse rule), in place where a row kernel runs."""
-    rows = _row_kernels(d_weights, d_weights.ndim - 1, "softmax_jacobian_rows", others=(weights,))
-    if rows is None:
-        return REGISTRY["softmax"].vjp(RAW, d_weights, weights, None, d_weights.ndim - 1)[0]
-    n = d_weights.shape[-1]
-    rows[0](d_weights.reshape(-1, n), weights.reshape(-1, n), d_weights.reshape(-1, n))
-    return d_weights
 
 
 def _blocks(xp, weights):

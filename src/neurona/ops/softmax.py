@@ -42,12 +42,9 @@ class Softmax(Primitive):
         return out * (v - F.sum(v * out, axis=axis, keepdims=True))
 
     def vjp(self, F, g, out, x, axis):
-        rows = _row_kernels(g, axis, "softmax_jacobian_rows", others=(out,)) if F is RAW else None
-        if rows is None:
-            return (self._jacobian_product(F, g, out, axis),)
-        dx = np.empty(g.shape, dtype=g.dtype)   # the same product, one compiled pass per row
-        rows[0](g.reshape(-1, g.shape[-1]), out.reshape(-1, g.shape[-1]), dx.reshape(-1, g.shape[-1]))
-        return (dx,)
+        if F is RAW and axis == g.ndim - 1:
+            return (softmax_reverse_last_axis(g, out),)
+        return (self._jacobian_product(F, g, out, axis),)
 
     def jvp(self, F, tangents, out, x, axis):
         return self._jacobian_product(F, tangents[0], out, axis)
@@ -90,6 +87,19 @@ def softmax_last_axis_into(x, out):
         out[...] = REGISTRY["softmax"].forward(x, x.ndim - 1)
     else:
         _softmax_by_blocks(x, *rows, out=out)
+    return out
+
+
+def softmax_reverse_last_axis(g, p, out=None):
+    """softmax's reverse rule along the last axis on raw arrays, ``p (g - sum(g p))``, given the weights ``p``:
+    one compiled pass per row into ``out`` (which may be ``g``; a new array when None) where the row kernel
+    applies, else composed on whole arrays. Use the array it returns."""
+    rows = _row_kernels(g, g.ndim - 1, "softmax_jacobian_rows", others=(p,) if out is None else (p, out))
+    if rows is None:
+        return Softmax._jacobian_product(RAW, g, p, g.ndim - 1)
+    n = g.shape[-1]
+    out = np.empty(g.shape, dtype=g.dtype) if out is None else out
+    rows[0](g.reshape(-1, n), p.reshape(-1, n), out.reshape(-1, n))
     return out
 
 
