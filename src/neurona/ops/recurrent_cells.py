@@ -76,31 +76,49 @@ class LSTMSequence(Fused):
         gates, tanh_c = aux
         xp = xp_of(g)
         units = h0.shape[1]
-        c_prev_all = xp.concatenate([c0[None], out[:-1, :, units:]], axis=0)
         u_t = xp.ascontiguousarray(u.T)  # 28 products with a contiguous operand beat 28 with a transposed one
         kernel = kernel_for("lstm_gates_backward", g, u, h0, c0) if mask is None else None
         if kernel is not None:
-            dz_all, dh, dc = _lstm_bptt_kernel(kernel, g, gates, tanh_c, c_prev_all, u_t, h0, c0)
+            dz_all, dh, dc = _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0)
         else:
-            dz_all, dh, dc = _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask)
-        h_prev_all = xp.concatenate([h0[None], out[:-1, :, :units]], axis=0).reshape(-1, units)
-        du = h_prev_all.T @ dz_all.reshape(-1, 4 * units)
-        return dz_all, du, dh, dc
+            dz_all, dh, dc = _lstm_bptt(xp, g, gates, tanh_c, out, u_t, h0, c0, mask)
+        return dz_all, _recurrent_kernel_gradient(out[:, :, :units], dz_all, h0), dh, dc
 
 
-def _lstm_bptt_kernel(kernel, g, gates, tanh_c, c_prev_all, u_t, h0, c0):
+def _recurrent_kernel_gradient(hs, dz_all, h0):
+    """``sum_t h_{t-1}^T dz_t`` over the steps' pre-activation gradients ``dz_all`` (steps, batch, gates): the
+    first step's product with ``h0``, then one product over the other steps, which reads their previous states
+    in place from ``hs`` (steps, batch, units; a strided view of the LSTM's ``[h, c]``): no copy of them."""
+    batch, units = h0.shape
+    flat = dz_all.reshape(-1, dz_all.shape[-1])
+    du = h0.T @ flat[:batch]
+    if hs.shape[0] > 1:
+        du += hs[:-1].reshape(-1, units).T @ flat[batch:]
+    return du
+
+
+def _previous_cell_states(xp, out, h0, c0):
+    """The cell state before each step, as views: the second half of ``[h0, c0]`` (joined: the same strided
+    layout as the others, so one compiled kernel takes all), then that of each step's ``[h, c]`` in ``out``."""
+    units = h0.shape[1]
+    first = xp.concatenate([h0, c0], axis=1)
+    return [first[:, units:]] + [out[t, :, units:] for t in range(out.shape[0] - 1)]
+
+
+def _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0):
     """Backpropagation through an unmasked LSTM with the compiled step of
     :mod:`~neurona.devices.cpu_kernels` (the same arithmetic as :func:`_lstm_bptt`, one pass per step)."""
     g = np.ascontiguousarray(g)
     dz_all = np.empty(gates.shape, dtype=g.dtype)
     dh, dc = np.zeros_like(h0), np.zeros_like(c0)
+    c_prev = _previous_cell_states(np, out, h0, c0)
     for t in reversed(range(g.shape[0])):
-        kernel(g[t], dh, dc, gates[t], c_prev_all[t], tanh_c[t], dz_all[t])
-        dh = dz_all[t] @ u_t
+        kernel(g[t], dh, dc, gates[t], c_prev[t], tanh_c[t], dz_all[t])
+        np.matmul(dz_all[t], u_t, out=dh)
     return dz_all, dh, dc
 
 
-def _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask):
+def _lstm_bptt(xp, g, gates, tanh_c, out, u_t, h0, c0, mask):
     """Backpropagation through the LSTM's time loop on whole arrays: the pre-activation gradients of every
     step, and the gradients reaching ``h0`` and ``c0``."""
     units = h0.shape[1]
@@ -115,6 +133,7 @@ def _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask):
     xp.subtract(1.0, dh_to_dc, out=dh_to_dc)
     dh_to_dc *= gates[:, :, 3 * units:]
     dz_all = xp.empty(gates.shape, dtype=g.dtype)
+    c_prev = _previous_cell_states(xp, out, h0, c0)
     dh = xp.zeros_like(h0)
     dc = xp.zeros_like(c0)
     for t in reversed(range(g.shape[0])):
@@ -128,7 +147,7 @@ def _lstm_bptt(xp, g, gates, tanh_c, c_prev_all, u_t, h0, c0, mask):
         gt, dz = gates[t], dz_all[t]
         gc += gh * dh_to_dc[t]                         # the cell state's whole gradient at step t
         xp.multiply(gc, gt[:, 2 * units:3 * units], out=dz[:, :units])   # through the input gate
-        xp.multiply(gc, c_prev_all[t], out=dz[:, units:2 * units])       # through the forget gate
+        xp.multiply(gc, c_prev[t], out=dz[:, units:2 * units])          # through the forget gate
         xp.multiply(gc, gt[:, :units], out=dz[:, 2 * units:3 * units])   # through the candidate
         xp.multiply(gh, tanh_c[t], out=dz[:, 3 * units:])                 # through the output gate
         dz *= slope[t]
@@ -194,8 +213,7 @@ class GRUSequence(Fused):
             if mask is not None:
                 dh += carried
         flat = dhp.reshape(-1, 3 * units)
-        h_prev_all = xp.concatenate([h0[None], out[:-1]], axis=0).reshape(-1, units)
-        return dxp, h_prev_all.T @ flat, flat.sum(axis=0), dh
+        return dxp, _recurrent_kernel_gradient(out, dhp, h0), flat.sum(axis=0), dh
 
 
 def _gate_sigmoid(xp, z, out):
