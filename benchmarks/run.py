@@ -9,7 +9,7 @@ instruction set, the BLAS of NumPy and PyTorch) and prints the tables with each 
 - inference: ``predict`` latency on one sample and throughput at batch 1,024;
 - the compiled kernels' cost (numba) with an empty and a warm on-disk cache.
 
-    python benchmarks/run.py            # the full set (about 25 minutes on 2 cores)
+    python benchmarks/run.py            # the full set (about 15 minutes on 2 cores)
     python benchmarks/run.py --quick    # fewer samples, one repetition
     python benchmarks/run.py --only mlp_128 cnn
 """
@@ -93,7 +93,8 @@ def _pair(script, extra, threads, repeat):
 
 def run(args):
     threads = args.threads
-    results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal},
+    results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal,
+                           "repeat": 1 if args.quick else args.repeat},
                "cases": {}, "scaling": {}, "inference": {}}
     everything = ["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"]
     cases = args.only or everything
@@ -119,7 +120,7 @@ def run(args):
         print(f"  {name}: ratio {results['cases'][name]['ratio']:.2f}", flush=True)
     if "scaling" in cases:
         for name, (script, extra, units, unit) in SCALING.items():
-            r = _pair(script, extra + flush, threads, 1)
+            r = _pair(script, extra + flush, threads, 1 if args.quick else args.repeat)
             results["scaling"][name] = {**r, "unit": unit, "neurona_per_unit_s": r["neurona_s"] / units,
                                         "pytorch_per_unit_s": r["pytorch_s"] / units, "target": SCALING_TARGET}
             print(f"  {name}: ratio {r['ratio']:.2f}", flush=True)
@@ -136,6 +137,12 @@ def run(args):
     if "compile" in cases:
         results["compile"] = compile_cost.measure()
     return results
+
+
+def _runs(results):
+    """How many alternated runs each scaling row's medians come from, in words."""
+    repeat = results["machine"].get("repeat", 1)
+    return "one run each" if repeat == 1 else f"medians of {repeat} alternated runs"
 
 
 def _ok(value, target):
@@ -161,7 +168,7 @@ def markdown(results) -> str:
                      f"{c['ratio']:.2f} | <= {c['target']} ({_ok(c['ratio'], c['target'])}) | {first} | {rss[0]} | "
                      f"{rss[1]} |")
     if results.get("scaling"):
-        lines += ["", "## Scaling (fixed budget of samples or tokens, one run each)", "",
+        lines += ["", f"## Scaling (fixed budget of samples or tokens, {_runs(results)})", "",
                   "| case | neurona per unit | PyTorch per unit | ratio | target |", "|---|---|---|---|---|"]
         for name, c in results["scaling"].items():
             lines.append(f"| {name} | {c['neurona_per_unit_s'] * 1e6:.1f} us/{c['unit']} | "
