@@ -92,3 +92,16 @@ def test_pickled_arrays_are_refused(tmp_path):
             z.writestr(n, d)
     with pytest.raises(CheckpointError, match="corrupted"):
         nr.load_model(path)
+
+
+def test_keras_habit_models_save_model_and_load_model(tmp_path):
+    """``keras.models.save_model`` / ``keras.models.load_model`` written with ``nr.models``: the same functions."""
+    x, y = classification_data()
+    model = small_classifier()
+    model.fit(x, y, epochs=1, verbose=0)
+    nr.models.save_model(model, tmp_path / "m.neurona")
+    loaded = nr.models.load_model(tmp_path / "m.neurona")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert nr.models.load_model is nr.load_model
+    with pytest.raises(AttributeError, match="no attribute 'load_weights'"):
+        nr.models.load_weights

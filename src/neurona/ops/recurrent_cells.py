@@ -88,7 +88,8 @@ class LSTMSequence(Fused):
 def _recurrent_kernel_gradient(hs, dz_all, h0):
     """``sum_t h_{t-1}^T dz_t`` over the steps' pre-activation gradients ``dz_all`` (steps, batch, gates): the
     first step's product with ``h0``, then one product over the other steps, which reads their previous states
-    in place from ``hs`` (steps, batch, units; a strided view of the LSTM's ``[h, c]``): no copy of them."""
+    in place from the states ``hs`` (steps, batch, units: the GRU's output, or a strided view of the first half
+    of the LSTM's ``[h, c]``), with no copy of them."""
     batch, units = h0.shape
     flat = dz_all.reshape(-1, dz_all.shape[-1])
     du = h0.T @ flat[:batch]
