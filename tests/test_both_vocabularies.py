@@ -133,6 +133,26 @@ def test_help_shows_the_real_signatures_and_fit_documents_its_arguments():
         assert f"{argument}:" in doc or f"{argument}," in doc, argument
 
 
+def test_keras_input_and_torch_optim_spellings():
+    """``keras.Input((64,))`` and ``torch.optim.SGD(model.parameters(), lr=...)`` written with ``nr``: the same
+    objects as ``nr.layers.Input`` and ``nr.optimizers``, and a softmax regression trained with them descends."""
+    assert nr.Input is L.Input and nr.optim is nr.optimizers
+    nr.manual_seed(0)
+    model = nr.Sequential([nr.Input((64,)), L.Dense(10)])
+    opt = nr.optim.SGD(model.parameters(), lr=0.5)
+    x, y = digits()
+    loss_fn = nr.losses.SparseCategoricalCrossentropy(from_logits=True)
+    losses = []
+    for _ in range(5):
+        opt.zero_grad()
+        loss = loss_fn(y, model(nr.tensor(x), training=True))
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.item()))
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:])), losses   # full-batch descent
+    assert not {"Input", "optim"} & set(dir(nr))   # aliases: the reference documents each object once
+
+
 def test_dir_shows_no_import_machinery():
     names = dir(nr)
     assert "annotations" not in names and "importlib" not in names

@@ -46,6 +46,10 @@ _LAZY_NAMES = {"Sequential": "models", "Model": "models", "load_model": "io", "d
                "Generator": "random", "manual_seed": "random", "rand": "random", "randn": "random",
                "randint": "random", "set_default_device": "devices", "get_default_device": "devices",
                "to_device": "ops"}
+#: Other spellings students bring, (module, name) of what they mean (the name None: the module itself):
+#: ``keras.Input((64,))`` and ``torch.optim.SGD(model.parameters(), lr=0.1)``. Neither is cached nor listed by
+#: ``dir``, so the reference documents each object once, under its own name.
+_ALIASES = {"Input": ("layers", "Input"), "optim": ("optimizers", None)}
 
 
 def __getattr__(name):
@@ -53,6 +57,10 @@ def __getattr__(name):
         module = _importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
+    if name in _ALIASES:
+        module, attribute = _ALIASES[name]
+        module = _importlib.import_module(f"{__name__}.{module}")
+        return module if attribute is None else getattr(module, attribute)
     if name in _LAZY_NAMES:
         value = getattr(_importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
         globals()[name] = value
