@@ -92,9 +92,9 @@ def _pair(script, extra, threads, repeat):
 
 
 def run(args):
-    threads = args.threads
+    threads, repeat = args.threads, 1 if args.quick else args.repeat
     results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal,
-                           "repeat": 1 if args.quick else args.repeat},
+                           "repeat": repeat},
                "cases": {}, "scaling": {}, "inference": {}}
     everything = ["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"]
     cases = args.only or everything
@@ -116,17 +116,17 @@ def run(args):
         if args.quick:
             extra = extra + ["--samples", "6000"]
         results["cases"][name] = {"description": description, "target": target,
-                                  **_pair(script, extra, threads, 1 if args.quick else args.repeat)}
+                                  **_pair(script, extra, threads, repeat)}
         print(f"  {name}: ratio {results['cases'][name]['ratio']:.2f}", flush=True)
     if "scaling" in cases:
         for name, (script, extra, units, unit) in SCALING.items():
-            r = _pair(script, extra + flush, threads, 1 if args.quick else args.repeat)
+            r = _pair(script, extra + flush, threads, repeat)
             results["scaling"][name] = {**r, "unit": unit, "neurona_per_unit_s": r["neurona_s"] / units,
                                         "pytorch_per_unit_s": r["pytorch_s"] / units, "target": SCALING_TARGET}
             print(f"  {name}: ratio {r['ratio']:.2f}", flush=True)
     if "inference" in cases:
         for kind in inference.SHAPES:
-            r = inference.measure(kind, threads, 1 if args.quick else args.repeat)
+            r = inference.measure(kind, threads, repeat)
             n, t = r["neurona"], r["torch"]
             results["inference"][kind] = {"neurona_latency_s": n["latency_s"], "pytorch_latency_s": t["latency_s"],
                                           "latency_ratio": n["latency_s"] / t["latency_s"],
