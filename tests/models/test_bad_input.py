@@ -38,6 +38,31 @@ def test_nan_in_y_is_reported():
         small_classifier().fit(x, y, verbose=0)
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_the_finite_check_sees_every_nan_and_passes_huge_finite_values(layout):
+    """The quick test is a sum of squares, which overflows on huge values: those must still pass, and a NaN or
+    an Inf anywhere must still be found, in a contiguous array and in a strided view alike."""
+    from neurona.models.data import check_finite
+    huge = np.full((4, 6), 3e38, dtype=np.float32)
+    huge = huge if layout == "contiguous" else huge[:, ::2]
+    check_finite(huge, "x")   # (3e38)^2 is Inf in float32; the values themselves are finite
+    for bad in (np.nan, np.inf, -np.inf):
+        x = np.ones((4, 6), dtype=np.float32)
+        x[2, 4] = bad
+        x = x if layout == "contiguous" else x[:, ::2]
+        with pytest.raises(ValueError, match="1 NaN/Inf values in 1 of 4 rows"):
+            check_finite(x, "x")
+
+
+def test_predict_refuses_a_nan_in_one_sample():
+    model = mnist_like_model()
+    x = np.zeros((1, 784), dtype=np.float32)
+    assert model.predict(x, verbose=0).shape == (1, 10)
+    x[0, 100] = np.nan
+    with pytest.raises(ValueError, match=r"x has 1 NaN/Inf values in 1 of 1 rows \(columns 100"):
+        model.predict(x, verbose=0)
+
+
 def test_wrong_feature_count_names_the_layer_and_both_shapes():
     model = mnist_like_model()
     model.compile("adam", "sparse_categorical_crossentropy")

@@ -180,6 +180,7 @@ class Plan:
         self.n_weights = len(weights)
         self.reverse = self._reverse_order()
         self.release_after_forward, self.release_after = self._release_schedule()
+        self._inference_steps = None   # built by the first outputs_only
 
     def _reverse_order(self):
         """The records the reverse pass visits (those the loss depends on through gradient-carrying inputs),
@@ -211,8 +212,19 @@ class Plan:
         return early, after
 
     def outputs_only(self, feeds):
-        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference)."""
-        slots, _ = self._forward(feeds)
+        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference): the
+        forward loop of :meth:`_forward` with nothing saved, each record's calls looked up once, beforehand."""
+        if self._inference_steps is None:
+            self._inference_steps = [(e.prim.forward, e.refs, e.params, e.params_for if e.param_refs else None,
+                                      e.prim.saves_aux) for e in self.entries]
+        slots = []
+        for forward, refs, params, params_for, saves_aux in self._inference_steps:
+            arrays = [slots[v] if kind == SLOT else feeds[v] if kind == FEED else v.data if kind == LEAF else v
+                      for kind, v in refs]
+            out = forward(*arrays, **(params if params_for is None else params_for(slots, feeds)))
+            if saves_aux:
+                out = out[0]
+            slots.append(out if out.__class__ is _ndarray or backend.is_array(out) else np.asarray(out))
         return [slots[k] for k in self.outputs]
 
     def run(self, feeds, seed=1.0):

@@ -120,6 +120,8 @@ class Tensor(TensorMethods):
     @property
     def device(self) -> str:
         """Where the data lives: ``"cpu"`` or ``"cuda:N"``."""
+        if self.data.__class__ is np.ndarray:   # no import on the CPU's path (predict's one sample)
+            return "cpu"
         from ..devices import device_of
         return device_of(self.data)
 

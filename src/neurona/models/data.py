@@ -4,6 +4,8 @@ Bad data is refused before the first step with a message that says what is wrong
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import checks
@@ -13,6 +15,8 @@ from ..devices import backend
 
 def as_array(data, name: str, float_only=False) -> np.ndarray:
     """``data`` as a NumPy array (float32 for floats); refuses strings and objects."""
+    if data.__class__ is np.ndarray and data.dtype == backend.DEFAULT_FLOAT:
+        return data   # the common case, without the checks below (predict's one sample)
     if isinstance(data, Tensor):
         data = data.numpy()
     if hasattr(data, "to_numpy"):  # pandas
@@ -32,7 +36,7 @@ def check_finite(array: np.ndarray, name: str):
     """Raise if ``array`` holds NaN or Inf, naming how many values, rows and which columns."""
     if array.dtype.kind != "f":
         return
-    if np.isfinite(array.sum(dtype=np.float64)):  # no NaN/Inf (either would make the sum one): no temporary array
+    if _finite_sum(array):
         return
     bad = ~np.isfinite(array)
     if not bad.any():
@@ -43,6 +47,17 @@ def check_finite(array: np.ndarray, name: str):
     raise ValueError(f"{name} has {int(bad.sum())} NaN/Inf values in {int(rows.sum())} of {len(array)} rows "
                      f"(columns {shown}; first row {int(np.flatnonzero(rows)[0])}). Hint: impute or drop them "
                      "before training.")
+
+
+def _finite_sum(array) -> bool:
+    """True when a sum over ``array`` is finite, so that it holds no NaN or Inf (either makes the sum NaN or
+    Inf), with no temporary array. On a contiguous array the sum of squares by BLAS (under a microsecond on one
+    sample, where NumPy's float64 sum takes 3); it may overflow on huge values, and then the caller looks at
+    every value, which is only slower."""
+    if array.flags.c_contiguous:
+        flat = array.reshape(-1)
+        return math.isfinite(np.dot(flat, flat))
+    return bool(np.isfinite(array.sum(dtype=np.float64)))
 
 
 def check_dataset(x: np.ndarray, y):

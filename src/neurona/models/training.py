@@ -371,8 +371,10 @@ class TrainingMixin:
         if device != "cpu":
             x = to_device(x, device)
         forward = self._predict_step()
-        outputs = [forward(x[index]) for index in D.batches(len(x), batch_size)]
-        out = outputs[0] if len(outputs) == 1 else xp_of(outputs[0]).concatenate(outputs, axis=0)
+        if len(x) <= batch_size:   # one batch (one sample's latency: no generator, no list)
+            out = forward(x)
+        else:
+            out = xp_of(x).concatenate([forward(x[index]) for index in D.batches(len(x), batch_size)], axis=0)
         return to_device(out, "cpu") if device != "cpu" else out
 
     def _predict_step(self):
