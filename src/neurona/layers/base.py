@@ -229,7 +229,7 @@ class Layer:
         projected by ``constraint`` (:mod:`neurona.constraints`) after each optimizer update when given."""
         _charge_weight(self.name, tuple(shape), backend.DEFAULT_FLOAT)
         value = initializers.get(initializer)(tuple(shape))
-        w = Tensor(value, requires_grad=trainable)
+        w = Tensor(backend.aligned_copy(value) if backend.is_array(value) else value, requires_grad=trainable)
         w.name = f"{self.name}/{name}"
         self._own_weights.append(w)
         if not trainable:

@@ -19,7 +19,7 @@ import numpy as np
 from .. import checks
 from ..autograd.engine import ShapeError
 from ..autograd.tensor import Tensor
-from ..devices.backend import xp_of
+from ..devices.backend import aligned_empty, xp_of
 from ..devices.cpu_flags import flush_denormals
 from . import schedules
 
@@ -33,7 +33,7 @@ class _Group:
         self.offsets = np.cumsum([0] + self.sizes)
         xp = xp_of(variables[0].data)
         dtype = variables[0].data.dtype
-        self.params = xp.empty(int(self.offsets[-1]), dtype=dtype)
+        self.params = aligned_empty(int(self.offsets[-1]), dtype, xp)   # the first weight on a cache line
         self.grads = xp.zeros_like(self.params)
         self.scratch = xp.empty_like(self.params)
         self.slots: dict[str, object] = {}
