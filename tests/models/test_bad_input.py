@@ -59,7 +59,7 @@ def test_predict_refuses_a_nan_in_one_sample():
     x = np.zeros((1, 784), dtype=np.float32)
     assert model.predict(x, verbose=0).shape == (1, 10)
     x[0, 100] = np.nan
-    with pytest.raises(ValueError, match=r"x has 1 NaN/Inf values in 1 of 1 rows \(columns 100"):
+    with pytest.raises(ValueError, match=r"x has 1 NaN/Inf values in 1 of 1 rows \(columns 100.*impute or drop"):
         model.predict(x, verbose=0)
 
 

@@ -48,7 +48,7 @@ def check_finite(array: np.ndarray, name: str):
     shown = ", ".join(str(c) for c in columns[:10]) + (" ..." if len(columns) > 10 else "")
     raise ValueError(f"{name} has {int(bad.sum())} NaN/Inf values in {int(rows.sum())} of {len(array)} rows "
                      f"(columns {shown}; first row {int(np.flatnonzero(rows)[0])}). Hint: impute or drop them "
-                     "before training.")
+                     "first (fit, evaluate and predict refuse them).")
 
 
 def _finite_sum(array) -> bool:
