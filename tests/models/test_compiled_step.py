@@ -184,6 +184,11 @@ def test_compiled_predict_gives_the_eager_bits(name):
     for _ in range(3):  # traced, traced, replayed
         np.testing.assert_array_equal(model.predict(x, batch_size=16, verbose=0), eager)
     assert sum(v.__class__ is Plan for v in model._compiled_inference.by_signature.values()) == 2
+    model.jit = False
+    eager_one = model.predict(x[:1], verbose=0)   # one sample: one batch, the latency path
+    model.jit = True
+    for _ in range(3):
+        np.testing.assert_array_equal(model.predict(x[:1], verbose=0), eager_one)
 
 
 def test_compiled_predict_follows_changes_to_the_model():
