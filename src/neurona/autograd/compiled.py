@@ -180,7 +180,10 @@ class Plan:
         self.n_weights = len(weights)
         self.reverse = self._reverse_order()
         self.release_after_forward, self.release_after = self._release_schedule()
-        self._inference_steps = None   # built by the first outputs_only
+        # each record's calls, looked up once: forward, input sources, parameters (and where some come from),
+        # whether it returns aux, whether its inputs are saved for the reverse
+        self.steps = [(e.prim.forward, e.refs, e.params, e.params_for if e.param_refs else None, e.prim.saves_aux,
+                       e.requires_grad) for e in self.entries]
 
     def _reverse_order(self):
         """The records the reverse pass visits (those the loss depends on through gradient-carrying inputs),
@@ -212,19 +215,8 @@ class Plan:
         return early, after
 
     def outputs_only(self, feeds):
-        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference): the
-        forward loop of :meth:`_forward` with nothing saved, each record's calls looked up once, beforehand."""
-        if self._inference_steps is None:
-            self._inference_steps = [(e.prim.forward, e.refs, e.params, e.params_for if e.param_refs else None,
-                                      e.prim.saves_aux) for e in self.entries]
-        slots = []
-        for forward, refs, params, params_for, saves_aux in self._inference_steps:
-            arrays = [slots[v] if kind == SLOT else feeds[v] if kind == FEED else v.data if kind == LEAF else v
-                      for kind, v in refs]
-            out = forward(*arrays, **(params if params_for is None else params_for(slots, feeds)))
-            if saves_aux:
-                out = out[0]
-            slots.append(out if out.__class__ is _ndarray or backend.is_array(out) else np.asarray(out))
+        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference)."""
+        slots, _ = self._forward(feeds)
         return [slots[k] for k in self.outputs]
 
     def run(self, feeds, seed=1.0):
@@ -238,20 +230,18 @@ class Plan:
     def _forward(self, feeds):
         """Every record's forward, in order; returns the outputs and, for the records that need a reverse
         rule, what the rule reads: ``(input arrays, parameters, aux)``."""
-        n = len(self.entries)
-        slots, saved = [None] * n, [None] * n
-        for k, entry in enumerate(self.entries):
+        slots, saved = [], [None] * len(self.entries)
+        for k, (forward, refs, params, params_for, saves_aux, requires_grad) in enumerate(self.steps):
             arrays = [slots[v] if kind == SLOT else feeds[v] if kind == FEED else v.data if kind == LEAF else v
-                      for kind, v in entry.refs]
-            params = entry.params_for(slots, feeds)
-            out = entry.prim.forward(*arrays, **params)
+                      for kind, v in refs]
+            if params_for is not None:   # a parameter taken from the batch or an earlier output
+                params = params_for(slots, feeds)
+            out = forward(*arrays, **params)
             aux = None
-            if entry.prim.saves_aux:
+            if saves_aux:
                 out, aux = out
-            if out.__class__ is not _ndarray and not backend.is_array(out):
-                out = np.asarray(out)
-            slots[k] = out
-            if entry.requires_grad:
+            slots.append(out if out.__class__ is _ndarray or backend.is_array(out) else np.asarray(out))
+            if requires_grad:
                 saved[k] = (arrays, params, aux)
         return slots, saved
 

@@ -67,14 +67,13 @@ def contiguous_kernel_for(name: str, *arrays):
     """The kernel ``name`` when ``arrays`` are C-contiguous NumPy arrays of one float dtype (what the row kernels
     and ``bias_relu`` index), else None: the caller runs its NumPy code."""
     first = arrays[0]
-    if not ENABLED or first.__class__ is not np.ndarray or first.dtype.kind != "f":
+    if first.__class__ is not np.ndarray or first.dtype.kind != "f":
         return None
     dtype = first.dtype
     for a in arrays:
         if a.__class__ is not np.ndarray or (a.dtype is not dtype and a.dtype != dtype) or not a.flags.c_contiguous:
             return None
-    kernel = _KERNELS.get(name, _KERNELS)   # the arrays checked first, one lookup after: predict's one sample
-    return cpu_kernel(name) if kernel is _KERNELS else kernel
+    return kernel_for(name)   # the arrays are checked above: kernel_for only sees the switch and looks up
 
 
 def _adam(jit):
