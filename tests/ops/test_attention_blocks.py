@@ -13,10 +13,12 @@ from neurona.ops import attention
 SHAPES = ((3, 5, 7, 4), (3, 5, 6, 4), (3, 5, 6, 3))   # 15 (query, key) blocks of 7 x 6 scores
 
 
+@pytest.mark.parametrize("parallel_scores", [0, 1 << 40])   # the blocks shared among the cores, or in one thread
 @pytest.mark.parametrize("block_scores", [1, 100, 1 << 17])   # 15 blocks of one, 8 of two (ragged), one block
 @pytest.mark.parametrize("wanted", [w for n in (1, 2, 3) for w in itertools.combinations(range(3), n)])
-def test_blocks_match_torch(monkeypatch, block_scores, wanted):
+def test_blocks_match_torch(monkeypatch, block_scores, wanted, parallel_scores):
     monkeypatch.setattr(attention, "BLOCK_SCORES", block_scores)
+    monkeypatch.setattr(attention, "PARALLEL_SCORES", parallel_scores)
     rng = np.random.default_rng(0)
     arrays = [rng.normal(size=s) for s in SHAPES]
     ours = [nr.tensor(a, requires_grad=i in wanted) for i, a in enumerate(arrays)]
@@ -49,6 +51,24 @@ def test_float32_blocks_match_the_composed_reference(monkeypatch):
     reference.sum().backward()
     for a, b in zip(fused, composed):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_blocks_shared_among_threads_give_the_bits_of_one_thread(monkeypatch):
+    """float32, 15 blocks: computed in two threads (BLAS on one thread each) or in the calling thread, the output
+    and every gradient are the same bits: each block runs the same calls either way."""
+    monkeypatch.setattr(attention, "BLOCK_SCORES", 42)
+    rng = np.random.default_rng(2)
+    arrays = [rng.normal(size=s).astype(np.float32) for s in SHAPES]
+    g = rng.normal(size=(3, 5, 7, 3)).astype(np.float32)
+    results = []
+    for parallel_scores in (0, 1 << 40):
+        monkeypatch.setattr(attention, "PARALLEL_SCORES", parallel_scores)
+        inputs = [nr.tensor(a, requires_grad=True) for a in arrays]
+        out = nr.ops.scaled_dot_product_attention(*inputs, 0.5)
+        out.backward(nr.tensor(g))
+        results.append([out.numpy()] + [t.grad.numpy() for t in inputs])
+    for shared, alone in zip(*results):
+        np.testing.assert_array_equal(shared, alone)
 
 
 @pytest.mark.parametrize("shapes, message", [

@@ -72,6 +72,11 @@ def _write(lib, saved, mxcsr):
     lib.fesetenv(env)
 
 
+def is_flushing() -> bool:
+    """Whether this thread is inside :func:`flush_denormals` (a worker thread then sets the same)."""
+    return getattr(_thread, "flushing", False)
+
+
 @contextlib.contextmanager
 def flush_denormals():
     """Within ``with``: denormal floats read and produced as zero (this thread). Yields whether it is active.
@@ -80,7 +85,7 @@ def flush_denormals():
     if not lib:
         yield False
         return
-    if getattr(_thread, "flushing", False):
+    if is_flushing():
         yield True
         return
     saved = _read(lib)

@@ -5,7 +5,9 @@ them, softmax reads them and writes the weights, the second product reads those,
 more arrays of that size. A Transformer's scores are 16.8 MB at 128 steps (batch 64, 4 heads) and 268 MB at
 512. Fused, the (batch, head) items are taken a block at a time, about 512 kB of scores: each block's
 scores, weights and product are made while the block is still in cache, and only the weights are written out,
-for the reverse, which works block by block the same way. The composition
+for the reverse, which works block by block the same way. The blocks are independent: on the CPU, from
+``PARALLEL_SCORES`` scores on, the cores share them, one thread each (:mod:`~neurona.devices.cpu_threads`; the
+same bits as in one thread). The composition
 (:func:`neurona.functional.attention.attention`) is its reference (:class:`~neurona.autograd.primitive.Fused`):
 forward mode and higher orders run it, and the tests check the fast path against it.
 """
@@ -24,6 +26,9 @@ from .softmax import softmax_last_axis_into, softmax_reverse_last_axis
 
 #: scores per block (float32: 512 kB), sized to stay in a core's L2 cache with its queries, keys and values
 BLOCK_SCORES = 1 << 17
+#: scores of one call from which its blocks are shared among the cores: below, handing work to a thread (about 50
+#: microseconds) costs more than it saves (a Transformer at 32 steps, batch 64: 262,144 scores, 1.04x slower)
+PARALLEL_SCORES = 1 << 20
 
 
 class ScaledDotProductAttention(Fused):
@@ -41,11 +46,14 @@ class ScaledDotProductAttention(Fused):
         ks, vs = (xp.ascontiguousarray(a).reshape((-1,) + a.shape[-2:]) for a in (k, v))
         weights = xp.empty(qs.shape[:2] + ks.shape[1:2], dtype=q.dtype)
         out = xp.empty(qs.shape[:2] + vs.shape[2:], dtype=q.dtype)
-        blocks, scores = _blocks(xp, weights)
-        for block in blocks:
-            s = scores[:block.stop - block.start]
-            softmax_last_axis_into(xp.matmul(qs[block], ks[block].transpose(0, 2, 1), out=s), weights[block])
-            xp.matmul(weights[block], vs[block], out=out[block])
+
+        def attend(blocks):
+            scores = _block_buffer(xp, weights, blocks)
+            for block in blocks:
+                s = scores[:block.stop - block.start]
+                softmax_last_axis_into(xp.matmul(qs[block], ks[block].transpose(0, 2, 1), out=s), weights[block])
+                xp.matmul(weights[block], vs[block], out=out[block])
+        _over_blocks(xp, attend, weights)
         return out.reshape(q.shape[:-1] + v.shape[-1:]), (weights, qs, ks, vs)
 
     def fast_vjp(self, g, out, q, k, v, scale, aux=None, needs=(True, True, True)):
@@ -53,31 +61,47 @@ class ScaledDotProductAttention(Fused):
         xp = xp_of(g)
         g = xp.ascontiguousarray(g).reshape((-1,) + g.shape[-2:])
         dq, dk, dv = (xp.empty(a.shape, dtype=g.dtype) if need else None for a, need in zip((qs, ks, vs), needs))
-        blocks, buffer = _blocks(xp, weights)
-        for block in blocks:
-            w = weights[block]
-            if dv is not None:
-                xp.matmul(w.transpose(0, 2, 1), g[block], out=dv[block])
-            if dq is None and dk is None:
-                continue
-            d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffer[:block.stop - block.start])
-            d_scores = softmax_reverse_last_axis(d_weights, w, out=d_weights)   # in place where a kernel runs
-            if dq is not None:
-                xp.matmul(d_scores, ks[block], out=dq[block])
-            if dk is not None:
-                xp.matmul(d_scores.transpose(0, 2, 1), qs[block], out=dk[block])
+
+        def reverse(blocks):
+            buffer = _block_buffer(xp, weights, blocks) if dq is not None or dk is not None else None
+            for block in blocks:
+                w = weights[block]
+                if dv is not None:
+                    xp.matmul(w.transpose(0, 2, 1), g[block], out=dv[block])
+                if buffer is None:
+                    continue
+                d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffer[:block.stop - block.start])
+                d_scores = softmax_reverse_last_axis(d_weights, w, out=d_weights)   # in place where a kernel runs
+                if dq is not None:
+                    xp.matmul(d_scores, ks[block], out=dq[block])
+                if dk is not None:
+                    xp.matmul(d_scores.transpose(0, 2, 1), qs[block], out=dk[block])
+        _over_blocks(xp, reverse, weights)
         if dq is not None:
             dq *= scale
         return tuple(None if d is None else d.reshape(a.shape) for d, a in zip((dq, dk, dv), (q, k, v)))
 
 
-def _blocks(xp, weights):
-    """Slices of the flattened batch axis of about ``BLOCK_SCORES`` scores each (one slice off the CPU), and a
-    buffer for one block's scores, reused from block to block."""
+def _over_blocks(xp, work, weights):
+    """``work(blocks)`` over slices of the flattened batch axis of about ``BLOCK_SCORES`` scores each, shared
+    among the CPU's cores from ``PARALLEL_SCORES`` scores on (:func:`~neurona.devices.cpu_threads.run_in_parts`);
+    off the CPU, one block of everything."""
     n, per_item = weights.shape[0], weights.shape[1] * weights.shape[2]
-    step = max(1, BLOCK_SCORES // max(per_item, 1)) if xp is np else max(n, 1)
-    return ([slice(start, min(start + step, n)) for start in range(0, n, step)],
-            xp.empty((min(step, n),) + weights.shape[1:], dtype=weights.dtype))
+    if xp is not np:
+        work([slice(0, n)])
+        return
+    step = max(1, BLOCK_SCORES // max(per_item, 1))
+    blocks = [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    if n * per_item < PARALLEL_SCORES:
+        work(blocks)
+        return
+    from ..devices.cpu_threads import run_in_parts   # imported on first use: ctypes is slow to import
+    run_in_parts(work, blocks)
+
+
+def _block_buffer(xp, weights, blocks):
+    """Room for the scores of the largest of ``blocks``, reused from block to block."""
+    return xp.empty((max(b.stop - b.start for b in blocks),) + weights.shape[1:], dtype=weights.dtype)
 
 
 def scaled_dot_product_attention(q, k, v, scale=None):
