@@ -227,14 +227,14 @@ def _bias_relu(jit):
     return bias_relu
 
 
-def _add_scaled(jit):
+def _add_then_scale(jit):
     @jit
-    def add_scaled(out, x, scale):
-        """``out += x * scale`` over (rows, columns) arrays, ``scale`` one factor per column."""
+    def add_then_scale(out, x, scale):
+        """``out = (out + x) * scale`` over (rows, columns) arrays, ``scale`` one factor per column."""
         for b in range(out.shape[0]):
             for j in range(out.shape[1]):
-                out[b, j] += x[b, j] * scale[j]
-    return add_scaled
+                out[b, j] = (out[b, j] + x[b, j]) * scale[j]
+    return add_then_scale
 
 
 def _lstm_gates(jit):
@@ -288,6 +288,6 @@ def _lstm_gates_backward(jit):
 
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
-             "add_scaled": _add_scaled, "lstm_gates": _lstm_gates, "lstm_gates_backward": _lstm_gates_backward,
-             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
+             "add_then_scale": _add_then_scale, "lstm_gates": _lstm_gates,
+             "lstm_gates_backward": _lstm_gates_backward, "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
              **ROW_BUILDERS}
