@@ -289,5 +289,6 @@ def _lstm_gates_backward(jit):
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
              "add_then_scale": _add_then_scale, "lstm_gates": _lstm_gates,
-             "lstm_gates_backward": _lstm_gates_backward, "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
+             "lstm_gates_backward": _lstm_gates_backward, "bias_relu": _bias_relu,
+             "max_pool_scatter_tiled": _max_pool_scatter_tiled,
              **ROW_BUILDERS}
