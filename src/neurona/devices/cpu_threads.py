@@ -9,7 +9,7 @@ threads run at once: attention's forward on (64, 4, 512, 16) went from 179 to 84
 
 In training the gain is smaller. After each product on several threads, OpenBLAS's idle workers spin for about
 0.14 s (measured: 140 ms of user time after one product), and a spinning worker shares its core with these
-threads. A Transformer's step at 512 steps took 0.86-0.90x the time of one thread, at 128 steps 1.04-1.06x
+threads. A Transformer's step at 512 steps took 0.87-0.90x the time of one thread, at 128 steps 1.04-1.06x
 (attention shares its blocks from ``ops.attention.PARALLEL_SCORES`` scores a call, which 512 steps reach and 128 do
 not). Where ``OPENBLAS_THREAD_TIMEOUT=4`` is set before NumPy loads, its workers sleep at once: 0.70x and 0.89x.
 neurona does not set it: with workers that sleep sooner (``=20``), the MLP's epoch took 1.06-1.16x as long

@@ -28,7 +28,7 @@ from .softmax import softmax_last_axis_into, softmax_reverse_last_axis
 BLOCK_SCORES = 1 << 17
 #: scores of one call from which its blocks are shared among the cores. In training, OpenBLAS's idle worker spins
 #: on the second core for about 0.14 s after each product (see devices/cpu_threads.py), and only a call that
-#: outlasts it gains: a Transformer's epoch (batch 64) took 0.86-0.90x the time at 512 steps (67M scores a call)
+#: outlasts it gains: a Transformer's epoch (batch 64) took 0.87-0.90x the time at 512 steps (67M scores a call)
 #: but 1.04-1.06x at 128 steps (4.2M) and 1.04x at 32 steps (262,144), measured with ab.py
 PARALLEL_SCORES = 1 << 24
 
