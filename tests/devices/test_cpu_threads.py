@@ -79,3 +79,17 @@ def test_workers_flush_denormals_when_the_caller_does():
     seen.clear()
     cpu_threads.run_in_parts(lambda part: seen.extend(float(tiny * np.float32(1.0)) for _ in part), range(4))
     assert seen == [float(tiny)] * 4   # outside flush_denormals: IEEE arithmetic in every thread
+
+
+@needs_two_cores
+def test_a_forked_child_shares_its_blocks_with_threads_of_its_own():
+    """The parent's pool threads do not exist in a child made by fork: the child makes its own pool."""
+    import multiprocessing
+    record(range(4))   # the parent's pool exists before the fork
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=lambda: queue.put(len({thread for thread, _ in record(range(4))})), daemon=True)
+    child.start()
+    threads = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0 and threads == min(cpu_threads.cores(), 4)

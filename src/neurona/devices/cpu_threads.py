@@ -38,7 +38,7 @@ import threading
 from . import cpu_flags
 
 _region = threading.Lock()   # held while the blocks of one call run over the cores
-_pool = None                 # (process id, ThreadPoolExecutor): made again in a forked child
+_pool = None                 # (process id, workers, ThreadPoolExecutor): made again in a forked child
 _blas = None                 # threadpoolctl's controllers of the BLAS libraries; False without threadpoolctl
 
 
@@ -81,11 +81,12 @@ def _run(work, chunk, flushing):
 
 
 def _executor(workers):
+    """The pool of worker threads, with room for ``workers`` (made again in a forked child, whose threads are gone)."""
     global _pool
     from concurrent.futures import ThreadPoolExecutor
-    if _pool is None or _pool[0] != os.getpid() or _pool[1]._max_workers < workers:
-        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neurona-cpu"))
-    return _pool[1]
+    if _pool is None or _pool[0] != os.getpid() or _pool[1] < workers:
+        _pool = (os.getpid(), workers, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neurona-cpu"))
+    return _pool[2]
 
 
 def _blas_controllers():
