@@ -39,7 +39,7 @@ from . import cpu_flags
 
 _region = threading.Lock()   # held while the blocks of one call run over the cores
 _pool = None                 # (process id, workers, ThreadPoolExecutor): made again in a forked child
-_blas = None                 # threadpoolctl's controllers of the BLAS libraries; False without threadpoolctl
+_blas = None                 # threadpoolctl's controllers of the BLAS libraries; an empty list without it
 
 
 def cores() -> int:
@@ -62,8 +62,9 @@ def run_in_parts(work, blocks) -> None:
         bounds = [len(blocks) * i // parts for i in range(parts + 1)]
         chunks = [blocks[bounds[i]:bounds[i + 1]] for i in range(parts)]
         flushing = cpu_flags.is_flushing()
+        pool = _executor(parts - 1)
         with _one_blas_thread():
-            futures = [_executor(parts - 1).submit(_run, work, chunk, flushing) for chunk in chunks[1:]]
+            futures = [pool.submit(_run, work, chunk, flushing) for chunk in chunks[1:]]
             try:
                 work(chunks[0])
             finally:
