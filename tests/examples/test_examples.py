@@ -37,9 +37,15 @@ def test_reverse_mode_wins_as_inputs_grow():
 
 
 def test_zeros_initialization_keeps_units_identical():
+    """With zeros the hidden units are copies of each other after an epoch, up to float32 rounding (how the
+    BLAS rounds each column depends on the CPU); from a random start they differ by whole units."""
     f, out = run("initializers")
-    assert f["zeros: distinct hidden units"] == 1 and f["zeros: all hidden units identical"]
-    assert f["glorot_uniform: distinct hidden units"] == 32 == f["he_normal: distinct hidden units"]
+    assert f["zeros: units' largest difference after epoch 1"] <= 1e-5
+    assert f["zeros: hidden units identical after epoch 1 (to 1e-5)"]
+    assert f["glorot_uniform: units' largest difference after epoch 1"] > 0.1
+    assert f["he_normal: units' largest difference after epoch 1"] > 0.1
+    for init in ("glorot_uniform", "he_normal"):
+        assert f[f"{init}: distinct hidden units at the end"] == 32
     assert f["glorot_uniform: test accuracy"] > 0.85 > 0.5 > f["zeros: test accuracy"]
 
 
