@@ -27,6 +27,7 @@ args = {
     "max_pool_scatter": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, 2, 2, np.zeros(image, f)),
     "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros(image, f)),
     "relu_gradient": lambda: (v() + 1, v() + 1, v()),
+    "lstm_step": lambda: (m(2, 8), m(2, 8), np.zeros(8), m(2, 4), m(2, 4), m(2, 2)),
     "add_then_scale": lambda: (m(2, 8), m(2, 8), v()),
     "lstm_gates": lambda: (m(2, 8), m(2, 4), m(2, 4)),
     "lstm_gates_backward": lambda: (m(2, 4), m(2, 2), m(2, 2), m(2, 8), m(2, 2), m(2, 2), m(2, 8)),

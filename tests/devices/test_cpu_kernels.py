@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import neurona as nr
-from neurona.devices import cpu_flags, cpu_kernels
+from neurona.devices import cpu_flags, cpu_gate_kernels, cpu_kernels
 
 pytest.importorskip("numba")
 
@@ -145,25 +145,64 @@ def test_relu_gradient_kernel_equals_numpy_with_nan_and_signed_zeros():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("masked", [False, True])
-def test_lstm_kernels_equal_the_numpy_path(dtype, masked):
-    """The LSTM's compiled gate steps (forward, and backward through time when no step is masked) against the
-    NumPy loop they replace: the states and every gradient, bit for bit."""
+@pytest.mark.parametrize("numpy_tanh_avx512", [False, True])
+def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512, monkeypatch):
+    """The LSTM's compiled steps (forward, and backward through time when no step is masked) against the NumPy
+    loop they replace, the states and every gradient, on either kind of CPU: bit for bit where the compiled
+    passes sit around NumPy's tanh (float64, or NumPy's tanh on AVX-512); else (float32, the one-pass
+    ``lstm_step`` with a tanh of its own) to float32 rounding, and no farther from the float64 result than the
+    NumPy path is."""
+    monkeypatch.setattr(cpu_gate_kernels, "_NUMPY_TANH_AVX512", numpy_tanh_avx512)
     rng = np.random.default_rng(3)
     steps, batch, units = 5, 3, 4
-    xz = rng.standard_normal((steps, batch, 4 * units)).astype(dtype)
+    xz = (rng.standard_normal((steps, batch, 4 * units)) * 3).astype(dtype)
     u = (rng.standard_normal((units, 4 * units)) * 0.5).astype(dtype)
     h0, c0 = (rng.standard_normal((batch, units)).astype(dtype) for _ in range(2))
     mask = (rng.random((steps, batch, 1)) > 0.3) if masked else None
     g = rng.standard_normal((steps, batch, 2 * units)).astype(dtype)
 
-    def states_and_gradients():
-        leaves = [nr.tensor(a, requires_grad=True) for a in (xz, u, h0, c0)]
+    def states_and_gradients(arrays=(xz, u, h0, c0), grad=g):
+        leaves = [nr.tensor(a, requires_grad=True) for a in arrays]
         out = nr.ops.lstm_sequence(*leaves, mask=mask)
-        out.backward(g)
+        out.backward(grad)
         return [out.numpy()] + [t.grad.numpy() for t in leaves]
     fast, ref = _both_paths(states_and_gradients)
-    for a, b in zip(fast, ref):
-        np.testing.assert_array_equal(a, b)
+    if dtype == np.float64 or numpy_tanh_avx512:
+        for a, b in zip(fast, ref):
+            np.testing.assert_array_equal(a, b)
+        return
+    exact = states_and_gradients([a.astype(np.float64) for a in (xz, u, h0, c0)], g.astype(np.float64))
+    for a, b, e in zip(fast, ref, exact):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)
+        assert np.abs(a - e).max() <= 2 * np.abs(b - e).max() + 1e-7
+
+
+def test_tanh_wide_rounds_correctly_to_float32():
+    """The compiled LSTM step's tanh against NumPy's float64 tanh, on float32 values over every scale (denormals,
+    the range where it saturates, infinities, NaN): within half a float32 step of the exact value (correctly
+    rounded, up to a hair), signed zeros kept, odd."""
+    numba = pytest.importorskip("numba")
+    tanh = numba.njit(cpu_gate_kernels.tanh_wide)
+
+    @numba.njit
+    def tanh_all(x, out):
+        for i in range(x.size):
+            out[i] = np.float32(tanh(np.float64(x[i])))
+    rng = np.random.default_rng(5)
+    finite = np.concatenate([rng.standard_normal(200_000) * s for s in (1e-3, 0.3, 1, 3, 8)]
+                            + [np.geomspace(1e-44, 30, 20_000), np.linspace(9, 11, 2_001)]).astype(np.float32)
+    finite = np.concatenate([finite, -finite])
+    ours = np.empty_like(finite)
+    tanh_all(finite, ours)
+    exact = np.tanh(finite.astype(np.float64))
+    step = np.spacing(np.abs(exact.astype(np.float32)))
+    assert np.all(np.abs(ours - exact) <= 0.5001 * step)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -1e30], dtype=np.float32)
+    out = np.empty_like(special)
+    tanh_all(special, out)
+    np.testing.assert_array_equal(out, [0.0, -0.0, 1.0, -1.0, np.nan, 1.0, -1.0])
+    assert np.signbit(out[1]) and not np.signbit(out[0])
 
 
 @pytest.mark.parametrize("shape", [(64, 4, 28, 28), (40, 1025), (3, 2, 256)])

@@ -21,6 +21,7 @@ import os
 
 import numpy as np
 
+from .cpu_gate_kernels import BUILDERS as GATE_BUILDERS
 from .cpu_row_kernels import BUILDERS as ROW_BUILDERS, REASSOCIATING
 
 _KERNELS: dict = {}
@@ -227,68 +228,8 @@ def _bias_relu(jit):
     return bias_relu
 
 
-def _add_then_scale(jit):
-    @jit
-    def add_then_scale(out, x, scale):
-        """``out = (out + x) * scale`` over (rows, columns) arrays, ``scale`` one factor per column."""
-        for b in range(out.shape[0]):
-            for j in range(out.shape[1]):
-                out[b, j] = (out[b, j] + x[b, j]) * scale[j]
-    return add_then_scale
-
-
-def _lstm_gates(jit):
-    @jit
-    def lstm_gates(gt, state_prev, state):
-        """One LSTM step after ``gt = tanh([i, f, cand, o] pre-activations, sigmoid gates halved)``: the gates
-        ``0.5 t + 0.5`` written back into ``gt``, and the new cell state ``f c_prev + i cand`` into the second
-        half of ``state`` (``[h, c]``, like ``state_prev``). Simple loops over contiguous rows: LLVM vectorizes
-        them."""
-        half = np.float32(0.5)  # exact in float32: the arithmetic stays in the arrays' dtype, as NumPy's does
-        batch, units = gt.shape[0], gt.shape[1] // 4
-        for b in range(batch):
-            for j in range(2 * units):
-                gt[b, j] = gt[b, j] * half + half
-            for j in range(3 * units, 4 * units):
-                gt[b, j] = gt[b, j] * half + half
-            for j in range(units):
-                state[b, units + j] = gt[b, units + j] * state_prev[b, units + j] + gt[b, j] * gt[b, 2 * units + j]
-    return lstm_gates
-
-
-def _lstm_gates_backward(jit):
-    @jit
-    def lstm_gates_backward(g, dh, dc, gates, c_prev, tanh_c, dz):
-        """One LSTM step backward. ``g`` is the gradient reaching ``[h, c]``; with ``gh = g_h + dh`` and
-        ``gc = g_c + dc + gh o (1 - tanh(c)^2)``, the pre-activation gradients ``dz`` (each gate's input times
-        its slope: s - s^2 for a sigmoid, 1 - t^2 for the candidate). ``dc`` becomes the gradient carried to
-        the previous cell state, ``gc f``."""
-        one = np.float32(1.0)  # exact in float32: the arithmetic stays in the arrays' dtype, as NumPy's does
-        batch, units = dc.shape
-        for b in range(batch):
-            for j in range(units):
-                tc, o = tanh_c[b, j], gates[b, 3 * units + j]
-                gh = g[b, j] + dh[b, j]
-                gc = g[b, units + j] + dc[b, j]
-                dc[b, j] = gc + gh * ((one - tc * tc) * o)   # the cell state's whole gradient, for now
-                dz[b, 3 * units + j] = (gh * tc) * (o - o * o)
-            for j in range(units):
-                i = gates[b, j]
-                dz[b, j] = (dc[b, j] * gates[b, 2 * units + j]) * (i - i * i)
-            for j in range(units):
-                f = gates[b, units + j]
-                dz[b, units + j] = (dc[b, j] * c_prev[b, j]) * (f - f * f)
-            for j in range(units):
-                cand = gates[b, 2 * units + j]
-                dz[b, 2 * units + j] = (dc[b, j] * gates[b, j]) * (one - cand * cand)
-            for j in range(units):
-                dc[b, j] *= gates[b, units + j]
-    return lstm_gates_backward
-
-
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
-             "add_then_scale": _add_then_scale, "lstm_gates": _lstm_gates,
-             "lstm_gates_backward": _lstm_gates_backward, "bias_relu": _bias_relu,
+             "bias_relu": _bias_relu,
              "max_pool_scatter_tiled": _max_pool_scatter_tiled,
-             **ROW_BUILDERS}
+             **ROW_BUILDERS, **GATE_BUILDERS}

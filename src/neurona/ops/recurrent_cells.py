@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
+from ..devices.cpu_gate_kernels import numpy_tanh_is_avx512
 from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
 
@@ -37,36 +38,24 @@ class LSTMSequence(Fused):
         out = xp.empty(xz.shape[:2] + (2 * units,), dtype=xz.dtype)
         gates = xp.empty(xz.shape, dtype=xz.dtype)     # i, f, candidate, o after their activations
         tanh_c = xp.empty(xz.shape[:2] + (units,), dtype=xz.dtype)
-        # sigmoid(z) = 0.5 + 0.5 tanh(z / 2): one tanh over all four gates, the sigmoid gates' pre-activations
-        # halved as they are summed (exact: a power of two). The product reads the kernel itself, which starts on
-        # a cache line (a scaled copy would not, and cost 27 us a call to make).
-        scale = xp.full(4 * units, 0.5, dtype=xz.dtype)
-        scale[2 * units:3 * units] = 1.0
-        gate_kernel, add_then_scale = kernel_for("lstm_gates", xz, u, h0, c0), kernel_for("add_then_scale", xz)
-        i_cand = xp.empty(h0.shape, dtype=xz.dtype)
+        # one compiled pass per step after the product, for float32 where NumPy's tanh is slow; else NumPy's tanh
+        # with compiled passes around it (or NumPy's alone), as in _lstm_step
+        fused = xz.dtype == np.float32 and not numpy_tanh_is_avx512()
+        step_kernel = kernel_for("lstm_step", xz, u, h0, c0) if fused else None
+        if step_kernel is not None:
+            half = np.full(4 * units, 0.5)   # float64: 0.5 for the sigmoid gates, 0 for the candidate
+            half[2 * units:3 * units] = 0.0
+        else:
+            passes = _StepPasses(xp, xz, u, h0, c0)
         state = xp.concatenate([h0, c0], axis=1)   # [h, c] of the previous step, rows contiguous for the kernel
         h, c = h0, c0
         for t in range(steps):
             gt = gates[t]
-            xp.matmul(h, u, out=gt)
-            if add_then_scale is not None:
-                add_then_scale(gt, xz[t], scale)
+            xp.matmul(h, u, out=gt)   # reads the kernel itself, which starts on a cache line (a copy would not)
+            if step_kernel is not None:
+                step_kernel(gt, xz[t], half, state, out[t], tanh_c[t])
             else:
-                gt += xz[t]
-                gt *= scale
-            xp.tanh(gt, out=gt)
-            c_new = out[t, :, units:]
-            if gate_kernel is not None:   # the same arithmetic as below, in one pass
-                gate_kernel(gt, state, out[t])
-            else:
-                for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
-                    sigmoid_part *= 0.5
-                    sigmoid_part += 0.5
-                xp.multiply(gt[:, units:2 * units], c, out=c_new)
-                xp.multiply(gt[:, :units], gt[:, 2 * units:3 * units], out=i_cand)
-                c_new += i_cand
-            xp.tanh(c_new, out=tanh_c[t])
-            xp.multiply(gt[:, 3 * units:], tanh_c[t], out=out[t, :, :units])
+                _lstm_step(xp, passes, gt, xz[t], state, c, out[t], tanh_c[t])
             if mask is not None:
                 out[t] = xp.where(mask[t], out[t], xp.concatenate([h, c], axis=1))
             h, c, state = out[t, :, :units], out[t, :, units:], out[t]
@@ -83,6 +72,46 @@ class LSTMSequence(Fused):
         else:
             dz_all, dh, dc = _lstm_bptt(xp, g, gates, tanh_c, out, u_t, h0, c0, mask)
         return dz_all, _recurrent_kernel_gradient(out[:, :, :units], dz_all, h0), dh, dc
+
+
+class _StepPasses:
+    """What :func:`_lstm_step` needs besides the step's arrays: the factors that halve the sigmoid gates'
+    pre-activations (exact: a power of two), a scratch array, and the ``add_then_scale`` and ``lstm_gates``
+    kernels (None without numba)."""
+
+    def __init__(self, xp, xz, u, h0, c0):
+        units = h0.shape[1]
+        self.scale = xp.full(4 * units, 0.5, dtype=xz.dtype)
+        self.scale[2 * units:3 * units] = 1.0
+        self.i_cand = xp.empty(h0.shape, dtype=xz.dtype)
+        self.add_then_scale = kernel_for("add_then_scale", xz)
+        self.gates = kernel_for("lstm_gates", xz, u, h0, c0)
+
+
+def _lstm_step(xp, passes, gt, xz_t, state_prev, c, state, tanh_c):
+    """One LSTM step after ``gt = h_prev @ u``, with NumPy's ``tanh``: ``sigmoid(z) = 0.5 + 0.5 tanh(z / 2)``, so
+    the sigmoid gates' pre-activations are halved as they are summed and one ``tanh`` runs over all four gates;
+    then the sigmoids ``0.5 t + 0.5``, the new ``[h, c]`` into ``state`` and ``tanh(c)`` into ``tanh_c``. The
+    compiled passes do the same arithmetic as the NumPy lines beside them; ``lstm_step`` all of it in one."""
+    units = c.shape[1]
+    if passes.add_then_scale is not None:
+        passes.add_then_scale(gt, xz_t, passes.scale)
+    else:
+        gt += xz_t
+        gt *= passes.scale
+    xp.tanh(gt, out=gt)
+    c_new = state[:, units:]
+    if passes.gates is not None:
+        passes.gates(gt, state_prev, state)
+    else:
+        for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
+            sigmoid_part *= 0.5
+            sigmoid_part += 0.5
+        xp.multiply(gt[:, units:2 * units], c, out=c_new)
+        xp.multiply(gt[:, :units], gt[:, 2 * units:3 * units], out=passes.i_cand)
+        c_new += passes.i_cand
+    xp.tanh(c_new, out=tanh_c)
+    xp.multiply(gt[:, 3 * units:], tanh_c, out=state[:, :units])
 
 
 def _recurrent_kernel_gradient(hs, dz_all, h0):
