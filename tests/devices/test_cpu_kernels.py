@@ -6,6 +6,7 @@ import pytest
 
 import neurona as nr
 from neurona.devices import cpu_flags, cpu_gate_kernels, cpu_kernels
+from neurona.ops import recurrent_cells
 
 pytest.importorskip("numba")
 
@@ -152,7 +153,7 @@ def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512
     passes sit around NumPy's tanh (float64, or NumPy's tanh on AVX-512); else (float32, the one-pass
     ``lstm_step`` with a tanh of its own) to float32 rounding, and no farther from the float64 result than the
     NumPy path is."""
-    monkeypatch.setattr(cpu_gate_kernels, "_NUMPY_TANH_AVX512", numpy_tanh_avx512)
+    monkeypatch.setattr(recurrent_cells, "numpy_tanh_is_avx512", lambda: numpy_tanh_avx512)
     rng = np.random.default_rng(3)
     steps, batch, units = 5, 3, 4
     xz = (rng.standard_normal((steps, batch, 4 * units)) * 3).astype(dtype)

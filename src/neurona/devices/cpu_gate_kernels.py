@@ -17,6 +17,8 @@ NumPy's ``tanh`` with ``add_then_scale`` and ``lstm_gates`` before and after it,
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 #: |x| beyond which tanh is 1 in float32 (1 - tanh(10) = 4e-9, under half a float32 step below 1)
@@ -134,6 +136,7 @@ BUILDERS = {"lstm_step": _lstm_step, "add_then_scale": _add_then_scale, "lstm_ga
             "lstm_gates_backward": _lstm_gates_backward}
 
 
+@functools.cache
 def numpy_tanh_is_avx512() -> bool:
     """Whether NumPy's float32 ``tanh`` runs its AVX-512 loop on this CPU (``numpy.lib.introspect``). There it
     is fast, and the LSTM keeps it with the ``add_then_scale`` and ``lstm_gates`` kernels around it (the path
@@ -144,15 +147,9 @@ def numpy_tanh_is_avx512() -> bool:
     >>> isinstance(numpy_tanh_is_avx512(), bool)
     True
     """
-    global _NUMPY_TANH_AVX512
-    if _NUMPY_TANH_AVX512 is None:
-        try:
-            from numpy.lib.introspect import opt_func_info
-            current = opt_func_info(func_name="^tanh$", signature="float32")["tanh"]["ff"]["current"]
-        except (ImportError, KeyError):   # NumPy before 2.0, or a build without dispatch
-            current = ""
-        _NUMPY_TANH_AVX512 = "X86_V4" in current or "AVX512" in current
-    return _NUMPY_TANH_AVX512
-
-
-_NUMPY_TANH_AVX512 = None
+    try:
+        from numpy.lib.introspect import opt_func_info
+        current = opt_func_info(func_name="^tanh$", signature="float32")["tanh"]["ff"]["current"]
+    except (ImportError, KeyError):   # NumPy before 2.0, or a build without dispatch
+        current = ""
+    return "X86_V4" in current or "AVX512" in current

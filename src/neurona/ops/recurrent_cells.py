@@ -55,7 +55,7 @@ class LSTMSequence(Fused):
             if step_kernel is not None:
                 step_kernel(gt, xz[t], half, state, out[t], tanh_c[t])
             else:
-                _lstm_step(xp, passes, gt, xz[t], state, c, out[t], tanh_c[t])
+                _lstm_step(xp, passes, gt, xz[t], state, out[t], tanh_c[t])
             if mask is not None:
                 out[t] = xp.where(mask[t], out[t], xp.concatenate([h, c], axis=1))
             h, c, state = out[t, :, :units], out[t, :, units:], out[t]
@@ -88,12 +88,12 @@ class _StepPasses:
         self.gates = kernel_for("lstm_gates", xz, u, h0, c0)
 
 
-def _lstm_step(xp, passes, gt, xz_t, state_prev, c, state, tanh_c):
+def _lstm_step(xp, passes, gt, xz_t, state_prev, state, tanh_c):
     """One LSTM step after ``gt = h_prev @ u``, with NumPy's ``tanh``: ``sigmoid(z) = 0.5 + 0.5 tanh(z / 2)``, so
     the sigmoid gates' pre-activations are halved as they are summed and one ``tanh`` runs over all four gates;
     then the sigmoids ``0.5 t + 0.5``, the new ``[h, c]`` into ``state`` and ``tanh(c)`` into ``tanh_c``. The
     compiled passes do the same arithmetic as the NumPy lines beside them; ``lstm_step`` all of it in one."""
-    units = c.shape[1]
+    units = tanh_c.shape[1]
     if passes.add_then_scale is not None:
         passes.add_then_scale(gt, xz_t, passes.scale)
     else:
@@ -107,7 +107,7 @@ def _lstm_step(xp, passes, gt, xz_t, state_prev, c, state, tanh_c):
         for sigmoid_part in (gt[:, :2 * units], gt[:, 3 * units:]):
             sigmoid_part *= 0.5
             sigmoid_part += 0.5
-        xp.multiply(gt[:, units:2 * units], c, out=c_new)
+        xp.multiply(gt[:, units:2 * units], state_prev[:, units:], out=c_new)
         xp.multiply(gt[:, :units], gt[:, 2 * units:3 * units], out=passes.i_cand)
         c_new += passes.i_cand
     xp.tanh(c_new, out=tanh_c)
