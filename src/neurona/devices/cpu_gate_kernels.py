@@ -29,7 +29,7 @@ def tanh_wide(x):
     """tanh of the float64 ``x``, to about 1e-10 relatively (float32 results correctly rounded): with
     ``y = x / 8``, Lambert's continued fraction ``y / (1 + y^2 / (3 + y^2 / (5 + ... / 13)))`` as one ratio
     ``n / d`` of polynomials, then three doublings ``tanh(2y) = 2t / (1 + t^2)`` carried in ``n`` and ``d``,
-    so only one division. Arithmetic only (no branch, no library call): LLVM vectorizes loops that call it.
+    so only one division. Arithmetic and a clamp (no library call): LLVM vectorizes loops that call it.
 
     >>> round(tanh_wide(0.5), 12) == round(float(np.tanh(0.5)), 12)
     True
@@ -141,7 +141,7 @@ def numpy_tanh_is_avx512() -> bool:
     """Whether NumPy's float32 ``tanh`` runs its AVX-512 loop on this CPU (``numpy.lib.introspect``). There it
     is fast, and the LSTM keeps it with the ``add_then_scale`` and ``lstm_gates`` kernels around it (the path
     measured on an Intel Xeon); elsewhere the one-pass ``lstm_step`` replaces them (measured on an AMD EPYC,
-    AVX2: 130 against 298 us a step at batch 64). The choice follows the CPU, not a timing, so a machine always
+    AVX2: 126-130 against 202-217 us a step at batch 64). The choice follows the CPU, not a timing, so a machine always
     computes the same bits.
 
     >>> isinstance(numpy_tanh_is_avx512(), bool)
