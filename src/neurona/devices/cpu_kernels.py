@@ -230,6 +230,5 @@ def _bias_relu(jit):
 
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
-             "bias_relu": _bias_relu,
-             "max_pool_scatter_tiled": _max_pool_scatter_tiled,
+             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
              **ROW_BUILDERS, **GATE_BUILDERS}

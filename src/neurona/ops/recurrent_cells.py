@@ -48,7 +48,7 @@ class LSTMSequence(Fused):
         else:
             passes = _StepPasses(xp, xz, u, h0, c0)
         state = xp.concatenate([h0, c0], axis=1)   # [h, c] of the previous step, rows contiguous for the kernel
-        h, c = h0, c0
+        h = h0
         for t in range(steps):
             gt = gates[t]
             xp.matmul(h, u, out=gt)   # reads the kernel itself, which starts on a cache line (a copy would not)
@@ -56,9 +56,9 @@ class LSTMSequence(Fused):
                 step_kernel(gt, xz[t], half, state, out[t], tanh_c[t])
             else:
                 _lstm_step(xp, passes, gt, xz[t], state, out[t], tanh_c[t])
-            if mask is not None:
-                out[t] = xp.where(mask[t], out[t], xp.concatenate([h, c], axis=1))
-            h, c, state = out[t, :, :units], out[t, :, units:], out[t]
+            if mask is not None:   # padded steps carry the previous [h, c]
+                out[t] = xp.where(mask[t], out[t], state)
+            h, state = out[t, :, :units], out[t]
         return out, (gates, tanh_c)
 
     def fast_vjp(self, g, out, xz, u, h0, c0, mask=None, aux=None):
