@@ -145,6 +145,26 @@ def test_relu_gradient_kernel_equals_numpy_with_nan_and_signed_zeros():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_kernel_equals_numpy_isfinite(dtype):
+    """``all_finite`` (predict's and fit's check of the data) against ``np.isfinite(x).all()``: every kind of
+    non-finite value at every position of short and long arrays, and huge finite values whose sum overflows."""
+    kernel = cpu_kernels.cpu_kernel("all_finite")
+    if kernel is None:
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(4)
+    huge = np.full(1000, np.finfo(dtype).max, dtype=dtype)
+    assert kernel(huge) and kernel(-huge) and kernel(np.zeros(1, dtype))
+    for size in (1, 2, 7, 33, 1000):
+        x = rng.standard_normal(size).astype(dtype)
+        assert kernel(x) == bool(np.isfinite(x).all()) is True
+        for position in {0, size // 2, size - 1}:
+            for bad in (np.nan, np.inf, -np.inf):
+                y = x.copy()
+                y[position] = bad
+                assert kernel(y) == bool(np.isfinite(y).all()) is False
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("numpy_tanh_avx512", [False, True])
 def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512, monkeypatch):

@@ -191,6 +191,29 @@ def test_compiled_predict_gives_the_eager_bits(name):
         np.testing.assert_array_equal(model.predict(x[:1], verbose=0), eager_one)
 
 
+def test_the_straight_line_forward_equals_the_plans_loop():
+    """``Plan.outputs_only`` runs the forward pass written out as Python (autograd/straight_line.py); the loop of
+    ``Plan._forward`` is its reference. Both see records whose parameters come from the batch (the embedding's
+    ids), records that return aux (attention), records no later record reads, and outputs read again later."""
+    from neurona.autograd.straight_line import straight_line_source
+    kinds = set()
+    for name in ("embedding_gru", "transformer", "cnn", "lstm"):
+        build, make_x, _, _ = MODELS[name]
+        x = make_x(np.random.default_rng(1))[:9]
+        nr.utils.set_random_seed(0)
+        model = build()
+        for _ in range(3):
+            model.predict(x, verbose=0)
+        plan = next(iter(model._compiled_inference.by_signature.values()))
+        slots, _ = plan._forward((x,))
+        for a, b in zip(plan.outputs_only((x,)), [slots[k] for k in plan.outputs]):
+            np.testing.assert_array_equal(a, b)
+        source = straight_line_source(plan.steps, plan.outputs)
+        kinds |= {kind for kind, needle in (("params_for", "**pf"), ("aux", ")[0]"), ("del", "    del "))
+                  if needle in source}
+    assert kinds == {"params_for", "aux", "del"}
+
+
 def test_compiled_predict_follows_changes_to_the_model():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((5, 6)).astype(np.float32)

@@ -38,6 +38,7 @@ from ..devices import backend
 from .engine import _fit_gradient, _received
 from .namespaces import RAW
 from .scatter_grad import ScatterGrad
+from .straight_line import straight_line
 from .tensor import Tensor
 
 SLOT, FEED, LEAF, CONST = range(4)
@@ -184,6 +185,7 @@ class Plan:
         # whether it returns aux, whether its inputs are saved for the reverse
         self.steps = [(e.prim.forward, e.refs, e.params, e.params_for if e.param_refs else None, e.prim.saves_aux,
                        e.requires_grad) for e in self.entries]
+        self._forward_only = None
 
     def _reverse_order(self):
         """The records the reverse pass visits (those the loss depends on through gradient-carrying inputs),
@@ -215,9 +217,11 @@ class Plan:
         return early, after
 
     def outputs_only(self, feeds):
-        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference)."""
-        slots, _ = self._forward(feeds)
-        return [slots[k] for k in self.outputs]
+        """The outputs' arrays, without a reverse pass (a tape recorded without gradients, for inference), by
+        the forward pass written out as straight-line Python once (see :mod:`.straight_line`)."""
+        if self._forward_only is None:
+            self._forward_only = straight_line(self.steps, self.outputs)
+        return self._forward_only(feeds)
 
     def run(self, feeds, seed=1.0):
         """The outputs and the weights' gradients of ``seed`` times the first output (the loss)."""

@@ -45,7 +45,7 @@ def cpu_kernel(name: str):
     :mod:`~neurona.devices.cpu_row_kernels` may reassociate their sums (SIMD); the others may not."""
     if name not in _KERNELS:
         numba = _numba()
-        fastmath = {"reassoc", "nsz", "contract"} if name in REASSOCIATING else False
+        fastmath = {"reassoc", "nsz", "contract"} if name in REASSOCIATING or name == "all_finite" else False
         jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy",
                                                    fastmath=fastmath)
         _KERNELS[name] = None if jit is None else _BUILDERS[name](jit)
@@ -228,7 +228,20 @@ def _bias_relu(jit):
     return bias_relu
 
 
+def _all_finite(jit):
+    @jit
+    def all_finite(flat):
+        """Whether the (non-empty, flat) ``flat`` holds no NaN or Inf: ``v * 0`` is 0 for a finite ``v`` and NaN
+        for the others, and the sum of those has no branch, so it runs in SIMD lanes (reassociated: any order
+        gives 0 or NaN alike)."""
+        acc = flat[0] * 0
+        for i in range(1, flat.size):
+            acc += flat[i] * 0
+        return acc == 0
+    return all_finite
+
+
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
-             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled,
+             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled, "all_finite": _all_finite,
              **ROW_BUILDERS, **GATE_BUILDERS}

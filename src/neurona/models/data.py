@@ -11,6 +11,7 @@ import numpy as np
 from .. import checks
 from ..autograd.tensor import Tensor
 from ..devices import backend
+from ..devices.cpu_kernels import kernel_for
 
 _add_reduce = np.add.reduce
 
@@ -52,6 +53,17 @@ def check_finite(array: np.ndarray, name: str):
 
 
 def _finite_sum(array) -> bool:
+    """True when ``array`` surely holds no NaN or Inf (False: look closer). For a contiguous float32 or float64
+    array, by the compiled ``all_finite``: one SIMD pass with no call into a ufunc's machinery (0.6 us on one
+    MNIST sample where the float64 sum below took 1.7)."""
+    if array.size and array.flags.c_contiguous and array.dtype.char in "fd":
+        kernel = kernel_for("all_finite", array)
+        if kernel is not None:
+            return kernel(array.reshape(-1))
+    return _finite_float64_sum(array)
+
+
+def _finite_float64_sum(array) -> bool:
     """True when the sum of ``array`` is finite, so that it holds no NaN or Inf (either makes the sum NaN or
     Inf), with no temporary array. In float64, which float32 values cannot overflow; by the ufunc's reduce, which
     takes 1.7 us on one sample where the ``sum`` method took 2.5 (its Python wrapper)."""

@@ -27,12 +27,11 @@ class Softmax(Primitive):
     saves = ()
 
     def forward(self, x, axis):
-        xp = xp_of(x)
         rows = _row_kernels(x, axis, "row_shift", "row_normalize")
         if rows is not None:
             return _softmax_by_blocks(x, *rows)
         e = x - x.max(axis=axis, keepdims=True)
-        xp.exp(e, out=e)  # in place: one array of x's size, not two (attention's scores are large)
+        xp_of(x).exp(e, out=e)  # in place: one array of x's size, not two (attention's scores are large)
         e /= e.sum(axis=axis, keepdims=True)
         return e
 
@@ -77,7 +76,9 @@ def _row_kernels(x, axis, *names, others=()):
     if not isinstance(x, np.ndarray) or axis != x.ndim - 1 or not 1 < x.shape[-1] <= 1024:
         return None
     first = contiguous_kernel_for(names[0], x, *others)   # the arrays checked once, for all the kernels
-    return None if first is None else [first] + [kernel_for(name) for name in names[1:]]
+    if first is None:
+        return None
+    return (first, kernel_for(names[1])) if len(names) == 2 else (first,) + tuple(map(kernel_for, names[1:]))
 
 
 def softmax_last_axis_into(x, out):
