@@ -54,6 +54,11 @@ def test_the_finite_check_sees_every_nan_and_passes_huge_finite_values(layout):
             check_finite(x, "x")
 
 
+def test_predict_names_a_missing_x():
+    with pytest.raises(TypeError, match=r"x is None; expected the samples as an array"):
+        mnist_like_model().predict(None, verbose=0)
+
+
 def test_predict_refuses_a_nan_in_one_sample():
     model = mnist_like_model()
     x = np.zeros((1, 784), dtype=np.float32)

@@ -20,6 +20,9 @@ def as_array(data, name: str, float_only=False) -> np.ndarray:
     """``data`` as a NumPy array (float32 for floats); refuses strings and objects."""
     if data.__class__ is np.ndarray and data.dtype == backend.DEFAULT_FLOAT:
         return data   # the common case, without the checks below (predict's one sample)
+    if data is None:
+        raise TypeError(f"{name} is None; expected the samples as an array (NumPy, a list of rows, a pandas "
+                        "DataFrame or a Tensor)")
     if isinstance(data, Tensor):
         data = data.numpy()
     if hasattr(data, "to_numpy"):  # pandas
