@@ -38,10 +38,9 @@ from ..devices import backend
 from .engine import _fit_gradient, _received
 from .namespaces import RAW
 from .scatter_grad import ScatterGrad
-from .straight_line import straight_line
+from .straight_line import CONST, FEED, LEAF, SLOT, straight_line
 from .tensor import Tensor
 
-SLOT, FEED, LEAF, CONST = range(4)
 _ndarray = np.ndarray
 
 

@@ -26,7 +26,9 @@ import numpy as np
 
 from ..devices import backend
 
-SLOT, FEED, LEAF, CONST = range(4)   # the sources of a record's inputs, as in .compiled
+#: where a record's input comes from (see :mod:`.compiled`): an earlier record's output, the batch, a Tensor made
+#: outside the step (a weight), anything else
+SLOT, FEED, LEAF, CONST = range(4)
 
 
 def _coerce(out):

@@ -25,6 +25,8 @@ from .cpu_gate_kernels import BUILDERS as GATE_BUILDERS
 from .cpu_row_kernels import BUILDERS as ROW_BUILDERS, REASSOCIATING
 
 _KERNELS: dict = {}
+#: the kernels built with reassociation allowed: the row kernels, and all_finite (any order gives 0 or NaN alike)
+_REASSOCIATING = REASSOCIATING | {"all_finite"}
 
 #: Use the kernels when numba is there; the tests switch this off to run the NumPy reference paths.
 ENABLED = True
@@ -42,10 +44,11 @@ def _numba():
 
 def cpu_kernel(name: str):
     """The compiled kernel ``name`` (a key of ``_BUILDERS``), or None without numba. The row kernels of
-    :mod:`~neurona.devices.cpu_row_kernels` may reassociate their sums (SIMD); the others may not."""
+    :mod:`~neurona.devices.cpu_row_kernels` and ``all_finite`` may reassociate their sums (SIMD); the others may
+    not."""
     if name not in _KERNELS:
         numba = _numba()
-        fastmath = {"reassoc", "nsz", "contract"} if name in REASSOCIATING or name == "all_finite" else False
+        fastmath = {"reassoc", "nsz", "contract"} if name in _REASSOCIATING else False
         jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy",
                                                    fastmath=fastmath)
         _KERNELS[name] = None if jit is None else _BUILDERS[name](jit)

@@ -76,9 +76,7 @@ def _row_kernels(x, axis, *names, others=()):
     if not isinstance(x, np.ndarray) or axis != x.ndim - 1 or not 1 < x.shape[-1] <= 1024:
         return None
     first = contiguous_kernel_for(names[0], x, *others)   # the arrays checked once, for all the kernels
-    if first is None:
-        return None
-    return (first, kernel_for(names[1])) if len(names) == 2 else (first,) + tuple(map(kernel_for, names[1:]))
+    return None if first is None else (first, *map(kernel_for, names[1:]))
 
 
 def softmax_last_axis_into(x, out):
