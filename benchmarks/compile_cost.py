@@ -38,6 +38,7 @@ args = {
     "max_pool_scatter_tiled": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, np.empty(image, f)),
     "row_shift": lambda: (m(2, 8), m(2, 8)),
     "row_normalize": lambda: (m(2, 8) + 1,),
+    "softmax_rows": lambda: (m(2, 8), m(2, 8)),
     "softmax_jacobian_rows": lambda: (m(2, 8), m(2, 8), m(2, 8)),
     "layer_norm_rows": lambda: (m(2, 8), v(), v(), f(1e-5), m(2, 8), m(2, 8), np.zeros(2, f)),
     "layer_norm_rows_backward": lambda: (m(2, 8), m(2, 8), np.ones(2, f), v(), m(2, 8), v(), v()),

@@ -65,12 +65,12 @@ def test_load_weights_refuses_a_file_of_another_model(tmp_path):
 
 def test_a_version_1_file_written_by_neurona_0_1_still_loads():
     """``data/version1.neurona`` was saved by neurona 0.1 (weights.npz, optimizer.npz); its predictions for four
-    inputs are in ``version1.expected.npz``."""
+    inputs are in ``version1.expected.npz`` (to float32 rounding: the softmax's kernels may change its last bit)."""
     with zipfile.ZipFile(DATA / "version1.neurona") as z:
         assert "weights.npz" in z.namelist() and b'"format_version": 1' in z.read("metadata.json")
     model = nr.load_model(DATA / "version1.neurona")
     with np.load(DATA / "version1.expected.npz") as expected:
-        np.testing.assert_array_equal(model.predict(expected["x"], verbose=0), expected["predictions"])
+        np.testing.assert_allclose(model.predict(expected["x"], verbose=0), expected["predictions"], rtol=1e-6, atol=0)
     assert model.optimizer.iterations == 4          # two epochs of two batches: the state came back too
 
 

@@ -27,9 +27,9 @@ class Softmax(Primitive):
     saves = ()
 
     def forward(self, x, axis):
-        rows = _row_kernels(x, axis, "row_shift", "row_normalize")
+        rows = _forward_kernels(x, axis)
         if rows is not None:
-            return _softmax_by_blocks(x, *rows)
+            return _softmax_by_kernels(x, rows)
         e = x - x.max(axis=axis, keepdims=True)
         xp_of(x).exp(e, out=e)  # in place: one array of x's size, not two (attention's scores are large)
         e /= e.sum(axis=axis, keepdims=True)
@@ -81,11 +81,11 @@ def _row_kernels(x, axis, *names, others=()):
 
 def softmax_last_axis_into(x, out):
     """``out[...] = softmax(x)`` along the last axis, on raw arrays of one shape (attention's blocks of scores)."""
-    rows = _row_kernels(x, x.ndim - 1, "row_shift", "row_normalize", others=(out,))
+    rows = _forward_kernels(x, x.ndim - 1, others=(out,))
     if rows is None:
         out[...] = REGISTRY["softmax"].forward(x, x.ndim - 1)
     else:
-        _softmax_by_blocks(x, *rows, out=out)
+        _softmax_by_kernels(x, rows, out=out)
     return out
 
 
@@ -99,6 +99,25 @@ def softmax_reverse_last_axis(g, p, out=None):
     n = g.shape[-1]
     out = np.empty(g.shape, dtype=g.dtype) if out is None else out
     rows[0](g.reshape(-1, n), p.reshape(-1, n), out.reshape(-1, n))
+    return out
+
+
+def _forward_kernels(x, axis, others=()):
+    """softmax's compiled forward along the last axis: for float32 the one kernel ``softmax_rows`` (with an exp of
+    its own, :mod:`~neurona.devices.cpu_math`), otherwise ``row_shift`` and ``row_normalize`` around NumPy's
+    ``exp``; None where no kernel applies."""
+    if getattr(x, "dtype", None) == np.float32:
+        return _row_kernels(x, axis, "softmax_rows", others=others)
+    return _row_kernels(x, axis, "row_shift", "row_normalize", others=others)
+
+
+def _softmax_by_kernels(x, kernels, out=None):
+    """softmax along the last axis by the ``kernels`` of :func:`_forward_kernels`, into ``out`` (new if None)."""
+    if len(kernels) == 2:
+        return _softmax_by_blocks(x, *kernels, out=out)
+    n = x.shape[-1]
+    out = np.empty(x.shape, dtype=x.dtype) if out is None else out
+    kernels[0](x.reshape(-1, n), out.reshape(-1, n))
     return out
 
 
