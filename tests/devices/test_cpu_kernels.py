@@ -91,7 +91,8 @@ def _both_paths(fn):
         cpu_kernels.ENABLED = saved
 
 
-@pytest.mark.parametrize("kernel,strides", [((2, 2), (2, 2)), ((3, 3), (1, 1)), ((2, 3), (2, 1)), ((3, 2), (3, 2))])
+@pytest.mark.parametrize("kernel,strides", [((2, 2), (2, 2)), ((2, 2), (1, 1)), ((2, 2), (1, 2)), ((3, 3), (1, 1)),
+                                            ((2, 3), (2, 1)), ((3, 2), (3, 2))])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_max_pool_kernels_equal_the_numpy_path(kernel, strides, dtype):
     rng = np.random.default_rng(0)
@@ -107,6 +108,31 @@ def test_max_pool_kernels_equal_the_numpy_path(kernel, strides, dtype):
     (fast_out, fast_grad), (ref_out, ref_grad) = _both_paths(pooled_and_gradient)
     np.testing.assert_array_equal(fast_out, ref_out)  # NaN where the window holds one, in both
     np.testing.assert_array_equal(fast_grad, ref_grad)
+
+
+@pytest.mark.parametrize("strides", [(2, 2), (1, 1), (1, 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_2x2_kernel_gives_the_general_kernels_maxima_and_winners(strides, dtype):
+    """The 2x2 kernel against the general one, bit for bit: ties (the first maximum wins), and a NaN at each of
+    the four positions of a window, alone or after another NaN (the first NaN wins, its winner is 255)."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(-2, 3, size=(3, 9, 10, 17)).astype(dtype)
+    nan_a, nan_b = np.array(np.nan, dtype), -np.array(np.nan, dtype)   # two NaNs told apart by their sign bit
+    for k, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        x[0, 2 * k + i, j, k] = nan_a
+        x[1, 2 * k + i, j, k] = nan_b
+        x[1, 2 * k + 1, 1, k] = nan_a
+    oh, ow = (9 - 2) // strides[0] + 1, (10 - 2) // strides[1] + 1
+    results = []
+    for name, extra in (("max_pool_2x2", ()), ("max_pool", (2, 2))):
+        out, winner = np.empty((3, oh, ow, 17), dtype), np.empty((3, oh, ow, 17), np.uint8)
+        cpu_kernels.cpu_kernel(name)(x, *extra, *strides, out, winner)
+        results.append((out, winner))
+    (out, winner), (ref_out, ref_winner) = results
+    np.testing.assert_array_equal(out, ref_out)
+    assert np.array_equal(np.signbit(out), np.signbit(ref_out))
+    np.testing.assert_array_equal(winner, ref_winner)
+    assert (winner == 255).sum() >= 8 and set(np.unique(winner)) == {0, 1, 2, 3, 255}
 
 
 @pytest.mark.parametrize("strides,dilation", [((1, 1), (1, 1)), ((2, 1), (1, 2)), ((2, 2), (2, 1))])
@@ -199,33 +225,6 @@ def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512
         assert a.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)
         assert np.abs(a - e).max() <= 2 * np.abs(b - e).max() + 1e-7
-
-
-def test_tanh_wide_rounds_correctly_to_float32():
-    """The compiled LSTM step's tanh against NumPy's float64 tanh, on float32 values over every scale (denormals,
-    the range where it saturates, infinities, NaN): within half a float32 step of the exact value (correctly
-    rounded, up to a hair), signed zeros kept, odd."""
-    numba = pytest.importorskip("numba")
-    tanh = numba.njit(cpu_gate_kernels.tanh_wide)
-
-    @numba.njit
-    def tanh_all(x, out):
-        for i in range(x.size):
-            out[i] = np.float32(tanh(np.float64(x[i])))
-    rng = np.random.default_rng(5)
-    finite = np.concatenate([rng.standard_normal(200_000) * s for s in (1e-3, 0.3, 1, 3, 8)]
-                            + [np.geomspace(1e-44, 30, 20_000), np.linspace(9, 11, 2_001)]).astype(np.float32)
-    finite = np.concatenate([finite, -finite])
-    ours = np.empty_like(finite)
-    tanh_all(finite, ours)
-    exact = np.tanh(finite.astype(np.float64))
-    step = np.spacing(np.abs(exact.astype(np.float32)))
-    assert np.all(np.abs(ours - exact) <= 0.5001 * step)
-    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 20.0, -1e30], dtype=np.float32)
-    out = np.empty_like(special)
-    tanh_all(special, out)
-    np.testing.assert_array_equal(out, [0.0, -0.0, 1.0, -1.0, np.nan, 1.0, -1.0])
-    assert np.signbit(out[1]) and not np.signbit(out[0])
 
 
 @pytest.mark.parametrize("shape", [(64, 4, 28, 28), (40, 1025), (3, 2, 256)])

@@ -54,11 +54,15 @@ class MaxPool(Primitive):
 
     def forward(self, x, kernel, strides):
         out_hw = (output_size(x.shape[1], kernel[0], strides[0], 1), output_size(x.shape[2], kernel[1], strides[1], 1))
-        fast = kernel_for("max_pool", x)
+        two_by_two = tuple(kernel) == (2, 2)
+        fast = kernel_for("max_pool_2x2" if two_by_two else "max_pool", x)
         if fast is not None and kernel[0] * kernel[1] < 255:
             out = np.empty((x.shape[0],) + out_hw + (x.shape[3],), dtype=x.dtype)
             winner = np.empty(out.shape, dtype=np.uint8)
-            fast(x, kernel[0], kernel[1], strides[0], strides[1], out, winner)
+            if two_by_two:
+                fast(x, strides[0], strides[1], out, winner)
+            else:
+                fast(x, kernel[0], kernel[1], strides[0], strides[1], out, winner)
             return out, winner
         slices = _window_slices(kernel, strides, out_hw)
         out = x[slices[0]].copy()

@@ -51,7 +51,7 @@ class LSTMSequence(Fused):
         fused = xz.dtype == np.float32 and (whole or not numpy_tanh_is_avx512())
         step_kernel = kernel_for("lstm_step", xz, u, h0, c0) if fused else None
         if step_kernel is not None:
-            half = np.full(4 * units, 0.5)   # float64: 0.5 for the sigmoid gates, 0 for the candidate
+            half = np.full(4 * units, 0.5, dtype=np.float32)   # 0.5 for the sigmoid gates, 0 for the candidate
             half[2 * units:3 * units] = 0.0
         else:
             passes = _StepPasses(xp, xz, u, h0, c0)
