@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import neurona as nr
+from neurona.functional.convolution import conv2d
 from .torch_copy import check_gradients, compare, t, to_float64
 
 RNG = np.random.default_rng(0)
@@ -104,3 +105,19 @@ def test_keras_convnet_has_keras_parameter_count():
                            nr.layers.Dense(10, activation="softmax")])
     assert model.count_params() == 34826
     assert [layer.name.rstrip("_0123456789") for layer in model.layers][:2] == ["conv2d", "max_pooling2d"]
+
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda: conv2d(nr.ones(1, 1, 1, 1), nr.ones(3, 3, 1, 1)), nr.ShapeError,
+     r"conv2d: a 3x3 kernel does not fit an input of 1x1 pixels"),
+    (lambda: nr.ops.max_pool(nr.ones(1, 1, 1, 1), (2, 2), (2, 2)), nr.ShapeError,
+     r"max_pool: a 2x2 window does not fit an input of 1x1 pixels"),
+    (lambda: nr.ops.max_pool(nr.ones(4, 4, 1), 2, 2), nr.ShapeError, r"expected an image of shape .* got \(4, 4, 1\)"),
+    (lambda: nr.ops.max_pool(nr.ones(1, 4, 4, 1), 0, 2), ValueError, r"max_pool: kernel must hold positive integers"),
+    (lambda: nr.ops.max_pool(nr.ones(1, 4, 4, 1), 2, (2, 2, 2)), TypeError, r"max_pool: strides must be a positive"),
+])
+def test_conv2d_and_max_pool_say_when_a_window_does_not_fit_or_an_argument_is_wrong(call, error, message):
+    """A window larger than the input is named with both sizes (NumPy's 'negative dimensions' was all one read
+    before), and the pool's kernel and strides are checked."""
+    with pytest.raises(error, match=message):
+        call()

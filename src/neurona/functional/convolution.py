@@ -15,7 +15,7 @@ from .. import ops
 from ..autograd.engine import ShapeError
 from ..checks import positive_ints
 from ..ops._common import as_tensor
-from ..ops.convolution import im2col
+from ..ops.convolution import im2col, output_size
 
 
 def same_padding(size, kernel, stride, dilation):
@@ -50,11 +50,11 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, activat
     if x.ndim != 4 or x.shape[-1] != cin:
         raise ShapeError(f"conv2d: expected an input of shape (batch, height, width, {cin}), got {x.shape}")
     x = padded(x, (kh, kw), strides, dilation, padding)
-    patches = im2col(x, (kh, kw), strides, dilation)
-    n, oh, ow = patches.shape[:3]
+    n, oh, ow = x.shape[0], *(output_size(x.shape[1 + i], (kh, kw)[i], strides[i], dilation[i]) for i in range(2))
     if oh <= 0 or ow <= 0:
         raise ShapeError(f"conv2d: a {kh}x{kw} kernel does not fit an input of {x.shape[1]}x{x.shape[2]} pixels "
                          f"(padding {padding!r}, strides {strides}, dilation {dilation})")
+    patches = im2col(x, (kh, kw), strides, dilation)
     rows = ops.reshape(patches, (n * oh * ow, kh * kw * cin))
     weights = ops.reshape(kernel, (kh * kw * cin, cout))
     if bias is not None:

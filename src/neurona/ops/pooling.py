@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.engine import apply
+from ..autograd.engine import ShapeError, apply
 from ..autograd.primitive import REGISTRY, Linear, Primitive
+from ..checks import positive_ints
 from ..devices.backend import xp_of
 from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor, value
@@ -123,5 +124,18 @@ class PoolScatter(Linear):
 
 
 def max_pool(x, kernel, strides):
-    """Max pooling of an NHWC image without padding; see :class:`MaxPool`."""
-    return apply(REGISTRY["max_pool"], (as_tensor(x),), {"kernel": tuple(kernel), "strides": tuple(strides)})
+    """Max pooling of an NHWC image without padding over ``kernel`` (an int or (kh, kw)) windows moving by
+    ``strides``; see :class:`MaxPool`.
+
+    >>> import neurona as nr
+    >>> nr.ops.max_pool(nr.ones(1, 4, 4, 3), 2, 2).shape
+    (1, 2, 2, 3)
+    """
+    x = as_tensor(x)
+    kernel, strides = positive_ints(kernel, 2, "kernel", "max_pool"), positive_ints(strides, 2, "strides", "max_pool")
+    if x.ndim != 4:
+        raise ShapeError(f"max_pool: expected an image of shape (batch, height, width, channels), got {x.shape}")
+    if any(output_size(x.shape[1 + i], kernel[i], strides[i], 1) <= 0 for i in range(2)):
+        raise ShapeError(f"max_pool: a {kernel[0]}x{kernel[1]} window does not fit an input of {x.shape[1]}x"
+                         f"{x.shape[2]} pixels; use a smaller window or pad the input")
+    return apply(REGISTRY["max_pool"], (x,), {"kernel": kernel, "strides": strides})
