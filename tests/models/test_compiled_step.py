@@ -242,3 +242,59 @@ def test_compiled_predict_keeps_a_bounded_number_of_shapes():
         model.jit = True
         np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
     assert len(model._compiled_inference.by_signature) <= MAX_SIGNATURES
+
+
+def _fit_in_parts(jit, change=None, name="mlp"):
+    """Model ``name`` trained by three calls of ``fit`` (one epoch each), ``change(model)`` before the third."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((70, 6)), rng.integers(0, 3, 70)
+    nr.utils.set_random_seed(3)
+    model = MODELS[name][0]()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], jit=jit)
+    steps, losses = [], []
+    for part in range(3):
+        if part == 2 and change is not None:
+            change(model)
+        losses.append(model.fit(x, y, batch_size=16, epochs=1, verbose=0).history["loss"])
+        steps.append(model.compiled_training)
+    return model, steps, losses
+
+
+def _assert_same_weights(a, b):
+    for u, v in zip(a.weights, b.weights):
+        np.testing.assert_array_equal(u.numpy(), v.numpy())
+
+
+def test_the_compiled_step_is_kept_from_one_fit_to_the_next_with_the_eager_bits():
+    """A second ``fit`` replays the plans the first one traced (Keras keeps its train_function likewise), and the
+    weights after three fits are eager mode's, bit for bit; ``predict`` between fits keeps its plans too."""
+    eager, _, eager_losses = _fit_in_parts(jit=False)
+    model, steps, losses = _fit_in_parts(jit=True)
+    assert steps[0] is steps[1] is steps[2]
+    assert steps[2].counts() == {"compiled": 2, "eager": 0, "traced": 0}
+    assert losses == eager_losses
+    _assert_same_weights(model, eager)
+
+
+def test_a_change_to_a_layer_between_fits_traces_the_step_again():
+    """A layer's attribute assigned between two fits (here its activation) is seen: the third fit traces anew, and
+    its result is eager mode's under the same change."""
+    def to_sigmoid(model):
+        model.layers[1].activation = "sigmoid"
+    eager, _, eager_losses = _fit_in_parts(jit=False, change=to_sigmoid)
+    model, steps, losses = _fit_in_parts(jit=True, change=to_sigmoid)
+    assert steps[0] is steps[1] and steps[2] is not steps[1]
+    assert losses == eager_losses
+    _assert_same_weights(model, eager)
+
+
+def test_setting_the_seed_between_fits_traces_again_so_dropout_follows_it():
+    """Dropout's generator follows the global seed: after ``set_random_seed`` between two fits, the kept step would
+    draw from the old generator, so the third fit traces anew and draws eager mode's masks."""
+    def reseed(model):
+        nr.utils.set_random_seed(7)
+    eager, _, eager_losses = _fit_in_parts(jit=False, change=reseed, name="dropout")
+    model, steps, losses = _fit_in_parts(jit=True, change=reseed, name="dropout")
+    assert steps[0] is steps[1] and steps[2] is not steps[1]
+    assert losses == eager_losses
+    _assert_same_weights(model, eager)

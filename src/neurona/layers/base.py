@@ -145,11 +145,14 @@ def _full_signature(cls) -> inspect.Signature:
 
 
 _MUTATIONS = [0]  # public attribute assignments on any layer, ever (see mutation_count)
+#: a model's own bookkeeping in ``fit``, which changes nothing a traced step or forward pass computes
+UNTRACKED = frozenset({"stop_training", "history", "compiled_training"})
 
 
 def mutation_count() -> int:
-    """How many public attributes were assigned on layers so far: a compiled ``predict`` (see
-    :mod:`neurona.models.compiled_step`) traces again when this changed (a new layer, activation, kernel...)."""
+    """How many public attributes were assigned on layers so far (but ``fit``'s bookkeeping, ``UNTRACKED``): a
+    compiled ``predict`` or training step (see :mod:`neurona.models.compiled_step`) traces again when this changed
+    (a new layer, activation, kernel, a ``compile``...)."""
     return _MUTATIONS[0]
 
 
@@ -203,7 +206,7 @@ class Layer:
         if key in ("activation", "recurrent_activation") and not callable(value):
             from .. import activations     # Keras: layer.activation = None means no activation; a name works too
             value = activations.get(value)
-        if not key.startswith("_"):
+        if not key.startswith("_") and key not in UNTRACKED:
             _MUTATIONS[0] += 1
         sub = self.__dict__.get("_sublayers")
         if sub is not None and not key.startswith("_"):

@@ -12,6 +12,7 @@ eager mode is the reference, and ``tests/models/test_compiled_step.py`` checks t
 """
 from __future__ import annotations
 
+from .. import random as nr_random
 from ..autograd.compiled import Plan, Tape, tape_difference
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -21,11 +22,19 @@ _EAGER = "eager"  # a signature whose two traced steps differed
 MAX_SIGNATURES = 64  # predict keeps at most this many batch shapes' tapes and plans
 
 
+def training_version(model) -> tuple:
+    """What a training step's plans depend on beyond their inputs: the layers' attributes (any public one assigned
+    counts, ``compile`` included), the global seed's generation (dropout's generators follow it: see
+    :meth:`neurona.layers.Dropout._generator`) and the device of the weights."""
+    return mutation_count(), nr_random.default_generator.generation, model.device
+
+
 class CompiledTraining:
     """The training step of one ``fit``: ``step(x, y, sample_weight)`` returns the batch loss (a 0-d array)."""
 
     def __init__(self, model):
         self.model = model
+        self.version = training_version(model)  # what it was made for (fit keeps it while unchanged)
         self.by_signature = {}
         self.views = None  # the optimizer's gradient buffers, one per trainable weight, in their order
         self.why_eager = {}  # signature: why its two traced steps could not become a plan

@@ -28,7 +28,7 @@ from ..callbacks import CallbackList, History, TerminateOnNaN
 from ..progress import Progress
 from . import data as D
 from .baseline import baseline_loss
-from .compiled_step import CompiledInference, CompiledTraining
+from .compiled_step import CompiledInference, CompiledTraining, training_version
 from ..distributed.comm import allreduce_max, is_main
 from ..distributed.fit import DataParallel
 
@@ -165,9 +165,17 @@ class TrainingMixin:
 
     def _fit_step(self):
         """The training step ``fit`` runs: compiled (traced, then replayed) when ``compile(jit=True)`` and
-        every layer is static, else eager."""
-        self.compiled_training = CompiledTraining(self) if self.jit and self.is_compilable() else None
-        return self._train_step if self.compiled_training is None else self.compiled_training.step
+        every layer is static, else eager. The compiled step is kept from one ``fit`` to the next, as Keras keeps
+        its ``train_function``, until a layer or the model changes (any public attribute assigned, ``compile``
+        included), the global seed is set again or the weights move (:func:`.compiled_step.training_version`); a
+        value changed elsewhere (a regularizer's factor) takes effect after ``compile``."""
+        if not (self.jit and self.is_compilable()):
+            self.compiled_training = None
+            return self._train_step
+        kept = self.compiled_training
+        if kept is None or kept.version != training_version(self):
+            self.compiled_training = CompiledTraining(self)
+        return self.compiled_training.step
 
     def _test_step(self, x, y, sample_weight):
         with no_grad():
