@@ -270,7 +270,8 @@ def _all_finite(jit):
     return all_finite
 
 
-_BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool, "max_pool_2x2": _max_pool_2x2,
-             "max_pool_scatter": _max_pool_scatter, "col2im": _col2im, "relu_gradient": _relu_gradient,
-             "bias_relu": _bias_relu, "max_pool_scatter_tiled": _max_pool_scatter_tiled, "all_finite": _all_finite,
+_BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
+             "max_pool_2x2": _max_pool_2x2, "max_pool_scatter": _max_pool_scatter, "col2im": _col2im,
+             "relu_gradient": _relu_gradient, "bias_relu": _bias_relu,
+             "max_pool_scatter_tiled": _max_pool_scatter_tiled, "all_finite": _all_finite,
              **ROW_BUILDERS, **GATE_BUILDERS}

@@ -49,14 +49,16 @@ _row_max = None   # row_max compiled, a global (a closure's dispatcher would kee
 _exp = None       # cpu_math's exp32 compiled, likewise
 
 
-def _compile_row_max(jit):
+def _compile_row_max():
+    """``row_max`` compiled once, without reassociation, whichever kernel asks first."""
     global _row_max
     if _row_max is None:
-        _row_max = jit(row_max)
+        from .cpu_kernels import _numba
+        _row_max = _numba().njit(cache=True, nogil=True, error_model="numpy")(row_max)
 
 
 def _row_shift(jit):
-    _compile_row_max(jit)
+    _compile_row_max()
 
     @jit
     def row_shift(x, out):
@@ -71,7 +73,7 @@ def _row_shift(jit):
 def _softmax_rows(jit):
     global _exp
     from .cpu_math import compiled_exp32
-    _compile_row_max(jit)
+    _compile_row_max()
     _exp = compiled_exp32()
 
     @jit
