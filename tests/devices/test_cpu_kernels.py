@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import neurona as nr
-from neurona.devices import cpu_flags, cpu_gate_kernels, cpu_kernels
+from neurona.devices import cpu_flags, cpu_kernels
 from neurona.ops import recurrent_cells
 
 pytest.importorskip("numba")

@@ -29,8 +29,8 @@ def exp_all():
 
 def test_exp32_is_within_one_float32_step_of_the_exact_value(exp_all):
     """Over every scale of its range (results from the smallest subnormal numbers to the float32 maximum): at
-    most 1.01 steps of float32 (at the result's own scale) from ``exp`` in float64; NumPy's float32 exp is
-    allowed 2.5 here, and is checked to be at least as far off, so the bound is not loose."""
+    most 1.01 steps of float32 (at the result's own scale) from ``exp`` in float64, and NumPy's own float32 exp
+    (2.44 steps at its worst on this sample) no closer, so the kernel loses nothing against the path it replaces."""
     rng = np.random.default_rng(6)
     x = np.concatenate([rng.uniform(-104, 88.7, 1_000_000), rng.standard_normal(500_000) * 3,
                         rng.standard_normal(100_000) * 1e-4, np.linspace(-103.9, 88.72, 300_001)]).astype(np.float32)
