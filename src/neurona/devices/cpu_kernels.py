@@ -47,12 +47,16 @@ def cpu_kernel(name: str):
     :mod:`~neurona.devices.cpu_row_kernels` and ``all_finite`` may reassociate their sums (SIMD); the others may
     not."""
     if name not in _KERNELS:
-        numba = _numba()
-        fastmath = {"reassoc", "nsz", "contract"} if name in _REASSOCIATING else False
-        jit = None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy",
-                                                   fastmath=fastmath)
+        jit = compiler({"reassoc", "nsz", "contract"} if name in _REASSOCIATING else False)
         _KERNELS[name] = None if jit is None else _BUILDERS[name](jit)
     return _KERNELS[name]
+
+
+def compiler(fastmath=False):
+    """numba's ``njit`` with the kernels' options (cached on disk, without the GIL, NumPy's error model: no
+    division checks, so loops run in SIMD lanes) and ``fastmath``; None without numba."""
+    numba = _numba()
+    return None if numba is None else numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=fastmath)
 
 
 def kernel_for(name: str, *arrays):

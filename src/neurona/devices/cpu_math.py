@@ -61,12 +61,12 @@ def compiled_exp32():
     """:func:`exp32` compiled by numba (built once; cached on disk), or None without numba."""
     global _float32_from_bits, _exp32
     if _exp32 is None:
-        from .cpu_kernels import _numba
-        numba = _numba()
-        if numba is None:
+        from .cpu_kernels import compiler
+        jit = compiler({"contract"})
+        if jit is None:
             return None
-        _float32_from_bits = _bits_intrinsic(numba)
-        _exp32 = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})(exp32)
+        _float32_from_bits = _bits_intrinsic()
+        _exp32 = jit(exp32)
     return _exp32
 
 
@@ -89,14 +89,14 @@ def compiled_tanh32():
     """:func:`tanh32` compiled by numba (with :func:`exp32`), or None without numba."""
     global _tanh32
     if _tanh32 is None:
-        from .cpu_kernels import _numba
+        from .cpu_kernels import compiler
         if compiled_exp32() is None:
             return None
-        _tanh32 = _numba().njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})(tanh32)
+        _tanh32 = compiler({"contract"})(tanh32)
     return _tanh32
 
 
-def _bits_intrinsic(numba):
+def _bits_intrinsic():
     """An intrinsic: the bits of an int32 read as a float32 (LLVM's ``bitcast``, one vector instruction)."""
     from numba.core import types
     from numba.extending import intrinsic

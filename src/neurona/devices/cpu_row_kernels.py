@@ -53,8 +53,8 @@ def _compile_row_max():
     """``row_max`` compiled once, without reassociation, whichever kernel asks first."""
     global _row_max
     if _row_max is None:
-        from .cpu_kernels import _numba
-        _row_max = _numba().njit(cache=True, nogil=True, error_model="numpy")(row_max)
+        from .cpu_kernels import compiler
+        _row_max = compiler()(row_max)
 
 
 def _row_shift(jit):
