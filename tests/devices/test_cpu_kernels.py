@@ -203,7 +203,7 @@ def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512
     monkeypatch.setattr(recurrent_cells, "numpy_tanh_is_avx512", lambda: numpy_tanh_avx512)
     monkeypatch.setattr(recurrent_cells, "SEQUENCE_KERNEL_ROWS", 4 if whole_sequence else 0)
     rng = np.random.default_rng(3)
-    steps, batch, units = 5, 3, 4
+    steps, batch, units = 5, 3, 6   # lstm_sequence_rows adds u's rows four at a time, then the other two
     xz = (rng.standard_normal((steps, batch, 4 * units)) * 3).astype(dtype)
     u = (rng.standard_normal((units, 4 * units)) * 0.5).astype(dtype)
     h0, c0 = (rng.standard_normal((batch, units)).astype(dtype) for _ in range(2))

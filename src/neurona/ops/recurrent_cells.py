@@ -18,9 +18,10 @@ from ._common import as_tensor
 
 
 #: batch rows up to which the LSTM's forward runs every step in one compiled call (lstm_sequence_rows): for a
-#: (28, rows, 512) sequence with 128 units it took 147, 340 and 577 us at 1, 2 and 4 rows against 253, 798 and
-#: 818 us for the step loop, and 1.36 against 0.99 ms at 8 rows (AMD EPYC, 2 cores)
-SEQUENCE_KERNEL_ROWS = 4
+#: (28, rows, 512) sequence with 128 units it took 125-134, 243-279, 383-393 and 875-910 us at 1, 2, 4 and 8 rows
+#: against 227-244, 777-804, 746-777 and 1,014-1,203 us for the step loop, and 1.8-2.1 against 1.3-1.7 ms at 16
+#: rows (AMD EPYC, 2 cores)
+SEQUENCE_KERNEL_ROWS = 8
 
 
 class LSTMSequence(Fused):
