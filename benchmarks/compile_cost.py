@@ -34,7 +34,7 @@ args = {
     "all_finite": lambda: (v(),),
     "add_then_scale": lambda: (m(2, 8), m(2, 8), v()),
     "lstm_gates": lambda: (m(2, 8), m(2, 4), m(2, 4)),
-    "lstm_gates_backward": lambda: (m(2, 4), m(2, 2), m(2, 2), m(2, 8), m(2, 2), m(2, 2), m(2, 8)),
+    "lstm_gates_backward": lambda: (m(2, 4), m(2, 2), m(2, 2), m(2, 8), m(2, 4), m(2, 2), m(2, 8)),
     "bias_relu": lambda: (m(2, 8), v(), True),
     "max_pool_scatter_tiled": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, np.empty(image, f)),
     "row_shift": lambda: (m(2, 8), m(2, 8)),

@@ -140,8 +140,8 @@ def _recurrent_kernel_gradient(hs, dz_all, h0):
 
 
 def _previous_cell_states(xp, out, h0, c0):
-    """The cell state before each step, as views: the second half of ``[h0, c0]`` (joined: the same strided
-    layout as the others, so one compiled kernel takes all), then that of each step's ``[h, c]`` in ``out``."""
+    """The cell state before each step, as views: the second half of ``[h0, c0]``, then that of each step's
+    ``[h, c]`` in ``out``."""
     units = h0.shape[1]
     first = xp.concatenate([h0, c0], axis=1)
     return [first[:, units:]] + [out[t, :, units:] for t in range(out.shape[0] - 1)]
@@ -153,9 +153,9 @@ def _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0):
     g = np.ascontiguousarray(g)
     dz_all = np.empty(gates.shape, dtype=g.dtype)
     dh, dc = np.zeros_like(h0), np.zeros_like(c0)
-    c_prev = _previous_cell_states(np, out, h0, c0)
+    first = np.concatenate([h0, c0], axis=1)
     for t in reversed(range(g.shape[0])):
-        kernel(g[t], dh, dc, gates[t], c_prev[t], tanh_c[t], dz_all[t])
+        kernel(g[t], dh, dc, gates[t], out[t - 1] if t else first, tanh_c[t], dz_all[t])
         np.matmul(dz_all[t], u_t, out=dh)
     return dz_all, dh, dc
 
