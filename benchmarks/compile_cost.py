@@ -27,6 +27,7 @@ args = {
     "max_pool_2x2": lambda: (np.ones(image, f), 2, 2, np.empty(pooled, f), winners.copy()),
     "max_pool_scatter": lambda: (np.ones(pooled, f), winners.copy(), 2, 2, 2, 2, np.zeros(image, f)),
     "col2im": lambda: (np.ones((1, 2, 2, 3, 3, 2), f), 1, 1, 1, 1, np.zeros(image, f)),
+    "im2col_one_channel": lambda: (np.ones((1, 4, 4, 1), f), 1, 1, 1, 1, np.empty((1, 2, 2, 3, 3, 1), f)),
     "relu_gradient": lambda: (v() + 1, v() + 1, v()),
     "lstm_step": lambda: (m(2, 8), m(2, 8), np.zeros(8, f), m(2, 4), m(2, 4), m(2, 2)),
     "lstm_sequence_rows": lambda: (np.zeros((3, 2, 8), f), m(2, 8), np.zeros(8, f), m(2, 4), np.zeros((3, 2, 4), f),

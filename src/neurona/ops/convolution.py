@@ -1,7 +1,8 @@
 """Convolution building blocks: ``im2col`` and its transpose ``col2im``.
 
 ``im2col`` turns every receptive field of a (batch, height, width, channels) image into one row, as a strided
-view (no Python loop over pixels): a convolution is then one matrix product with the kernel. Both are linear,
+view (no Python loop over pixels; for a one-channel image, a copy made by one compiled pass): a convolution is
+then one matrix product with the kernel. Both are linear,
 each the other's transpose, so reverse mode, forward mode and higher order all follow. ``col2im`` loops over the
 kernel's positions only (9 for a 3x3 kernel), adding one strided slice each.
 
@@ -46,7 +47,13 @@ class Im2Col(Linear):
     name = "im2col"
 
     def forward(self, x, kernel, strides, dilation):
-        return windows(x, kernel, strides, dilation)
+        view = windows(x, kernel, strides, dilation)
+        fast = kernel_for("im2col_one_channel", x) if x.shape[3] == 1 and x.flags.c_contiguous else None
+        if fast is None:   # a view: the reshape into rows that follows copies it
+            return view
+        out = np.empty(view.shape, dtype=x.dtype)   # one channel: rows of windows copied by one compiled pass
+        fast(x, strides[0], strides[1], dilation[0], dilation[1], out)
+        return out
 
     def transpose(self, F, g, x, kernel, strides, dilation):
         return F.col2im(g, kernel=kernel, strides=strides, dilation=dilation, image_shape=value(x).shape)
