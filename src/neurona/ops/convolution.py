@@ -2,9 +2,9 @@
 
 ``im2col`` turns every receptive field of a (batch, height, width, channels) image into one row, as a strided
 view (no Python loop over pixels; for a one-channel image, a copy made by one compiled pass): a convolution is
-then one matrix product with the kernel. Both are linear,
-each the other's transpose, so reverse mode, forward mode and higher order all follow. ``col2im`` loops over the
-kernel's positions only (9 for a 3x3 kernel), adding one strided slice each.
+then one matrix product with the kernel. Both are linear, each the other's transpose, so reverse mode, forward
+mode and higher order all follow. ``col2im`` loops over the kernel's positions only (9 for a 3x3 kernel),
+adding one strided slice each.
 
 Output layout of ``im2col``: (batch, out_height, out_width, kernel_height, kernel_width, channels). Max pooling's
 primitives are in :mod:`.pooling`.
@@ -47,11 +47,12 @@ class Im2Col(Linear):
     name = "im2col"
 
     def forward(self, x, kernel, strides, dilation):
-        view = windows(x, kernel, strides, dilation)
         fast = kernel_for("im2col_one_channel", x) if x.shape[3] == 1 and x.flags.c_contiguous else None
         if fast is None:   # a view: the reshape into rows that follows copies it
-            return view
-        out = np.empty(view.shape, dtype=x.dtype)   # one channel: rows of windows copied by one compiled pass
+            return windows(x, kernel, strides, dilation)
+        n, h, w, _ = x.shape   # one channel: the rows of windows copied by one compiled pass
+        out_hw = [output_size(size, kernel[i], strides[i], dilation[i]) for i, size in enumerate((h, w))]
+        out = np.empty((n, *out_hw, *kernel, 1), dtype=x.dtype)
         fast(x, strides[0], strides[1], dilation[0], dilation[1], out)
         return out
 
