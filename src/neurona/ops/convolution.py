@@ -25,14 +25,19 @@ def output_size(size, kernel, stride, dilation):
     return (size - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def windows_shape(image_shape, kernel, strides, dilation):
+    """The shape of :func:`windows` of an image of ``image_shape``: (n, oh, ow, kh, kw, c)."""
+    n, h, w, c = image_shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, strides, dilation
+    return n, output_size(h, kh, sh, dh), output_size(w, kw, sw, dw), kh, kw, c
+
+
 def windows(x, kernel, strides, dilation):
     """The raw strided view of all receptive fields of ``x`` (read-only, shares memory with ``x``)."""
     xp = xp_of(x)
-    n, h, w, c = x.shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel, strides, dilation
-    oh, ow = output_size(h, kh, sh, dh), output_size(w, kw, sw, dw)
+    (sh, sw), (dh, dw) = strides, dilation
     s = x.strides
-    shape = (n, oh, ow, kh, kw, c)
+    shape = windows_shape(x.shape, kernel, strides, dilation)
     strides_ = (s[0], s[1] * sh, s[2] * sw, s[1] * dh, s[2] * dw, s[3])
     if xp.__name__ != "numpy":
         return xp.lib.stride_tricks.as_strided(x, shape, strides_)  # pragma: no cover - CuPy
@@ -50,9 +55,8 @@ class Im2Col(Linear):
         fast = kernel_for("im2col_one_channel", x) if x.shape[3] == 1 and x.flags.c_contiguous else None
         if fast is None:   # a view: the reshape into rows that follows copies it
             return windows(x, kernel, strides, dilation)
-        n, h, w, _ = x.shape   # one channel: the rows of windows copied by one compiled pass
-        out_hw = [output_size(size, kernel[i], strides[i], dilation[i]) for i, size in enumerate((h, w))]
-        out = np.empty((n, *out_hw, *kernel, 1), dtype=x.dtype)
+        # one channel: the rows of windows copied by one compiled pass
+        out = np.empty(windows_shape(x.shape, kernel, strides, dilation), dtype=x.dtype)
         fast(x, strides[0], strides[1], dilation[0], dilation[1], out)
         return out
 
