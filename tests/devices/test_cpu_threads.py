@@ -12,6 +12,15 @@ pytest.importorskip("threadpoolctl")
 needs_two_cores = pytest.mark.skipif(cpu_threads.cores() < 2, reason="one core: the parts run in this thread")
 
 
+@pytest.fixture(autouse=True, params=["blas workers", "python threads"])
+def where_parts_run(request, monkeypatch):
+    """Each test twice: the parts on OpenBLAS's workers (where NumPy's OpenBLAS exports its pool), and on Python
+    threads (any other BLAS)."""
+    if request.param == "python threads":
+        monkeypatch.setattr(cpu_threads, "_blas_workers", lambda: None)
+    return request.param
+
+
 def record(blocks):
     """run_in_parts over ``blocks``: each part as (thread, its blocks)."""
     parts, lock = [], threading.Lock()
@@ -31,6 +40,18 @@ def test_each_block_runs_once_in_contiguous_parts_on_several_threads():
     assert len(parts) == min(cpu_threads.cores(), 11)
     assert len({thread for thread, _ in parts}) == len(parts)
     assert threading.get_ident() in {thread for thread, _ in parts}   # the caller takes a part itself
+
+
+@needs_two_cores
+def test_parts_run_on_openblas_workers_where_numpy_exports_its_pool(where_parts_run):
+    """Not on the pool of Python threads, whose threads would share a core with OpenBLAS's spinning worker."""
+    if where_parts_run == "blas workers" and cpu_threads._blas_workers() is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS that exports gotoblas_pthread")
+    names = []
+    cpu_threads.run_in_parts(lambda part: names.append(threading.current_thread().name), range(2))
+    assert len(names) == 2
+    on_pool = sorted(name.startswith("neurona-cpu") for name in names)
+    assert on_pool == ([False, False] if where_parts_run == "blas workers" else [False, True])
 
 
 def test_one_block_runs_in_the_calling_thread():

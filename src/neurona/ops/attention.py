@@ -26,11 +26,11 @@ from .softmax import softmax_last_axis_into, softmax_reverse_last_axis
 
 #: scores per block (float32: 512 kB), sized to stay in a core's L2 cache with its queries, keys and values
 BLOCK_SCORES = 1 << 17
-#: scores of one call from which its blocks are shared among the cores. In training, OpenBLAS's idle worker spins
-#: on the second core for about 0.14 s after each product (see devices/cpu_threads.py), and only a call that
-#: outlasts it gains: a Transformer's epoch (batch 64) took 0.87-0.90x the time at 512 steps (67M scores a call)
-#: but 1.04-1.06x at 128 steps (4.2M) and 1.04x at 32 steps (262,144), measured with ab.py
-PARALLEL_SCORES = 1 << 24
+#: scores of one call from which its blocks are shared among the cores, on OpenBLAS's own threads (see
+#: devices/cpu_threads.py). Measured forward and reverse of one call at batch 64, 4 heads, after a product: 32
+#: steps (262,144 scores) 0.86 + 1.06 ms in one thread, 0.72 + 0.93 shared (a shared call costs 40-80 us more);
+#: 64 steps 2.93 + 3.69 against 1.81 + 2.35; 128 steps 10.2 + 14.1 against 6.6 + 8.2
+PARALLEL_SCORES = 1 << 19
 
 
 class ScaledDotProductAttention(Fused):
@@ -86,19 +86,25 @@ class ScaledDotProductAttention(Fused):
 
 def _over_blocks(xp, work, weights):
     """``work(blocks)`` over slices of the flattened batch axis of about ``BLOCK_SCORES`` scores each, shared
-    among the CPU's cores from ``PARALLEL_SCORES`` scores on (:func:`~neurona.devices.cpu_threads.run_in_parts`);
-    off the CPU, one block of everything."""
+    among the CPU's cores from ``PARALLEL_SCORES`` scores on (:func:`~neurona.devices.cpu_threads.run_in_parts`), in
+    a number of blocks that the cores share evenly; off the CPU, one block of everything."""
     n, per_item = weights.shape[0], weights.shape[1] * weights.shape[2]
     if xp is not np:
         work([slice(0, n)])
         return
-    step = max(1, BLOCK_SCORES // max(per_item, 1))
-    blocks = [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    count = -(-n // max(1, BLOCK_SCORES // max(per_item, 1)))   # blocks of at most BLOCK_SCORES (one item at least)
     if n * per_item < PARALLEL_SCORES:
-        work(blocks)
+        work(_even_blocks(n, count))
         return
-    from ..devices.cpu_threads import run_in_parts   # imported on first use: ctypes is slow to import
-    run_in_parts(work, blocks)
+    from ..devices.cpu_threads import cores, run_in_parts   # imported on first use: ctypes is slow to import
+    parts = min(cores(), n)
+    run_in_parts(work, _even_blocks(n, -(-count // parts) * parts))
+
+
+def _even_blocks(n, count):
+    """``range(n)`` cut into ``count`` (at most ``n``) contiguous slices whose lengths differ by one at most."""
+    count = min(count, n)
+    return [slice(n * i // count, n * (i + 1) // count) for i in range(count)]
 
 
 def _block_buffer(xp, weights, blocks):
