@@ -14,6 +14,7 @@ from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
 from ..devices.cpu_gate_kernels import numpy_tanh_is_avx512
 from ..devices.cpu_kernels import kernel_for
+from ..devices.cpu_row_parts import RowParts
 from ._common import as_tensor
 
 
@@ -60,11 +61,15 @@ class LSTMSequence(Fused):
         if step_kernel is not None and whole:
             kernel_for("lstm_sequence_rows")(xz, u, half, state, out, gates, tanh_c)
             return out, (gates, tanh_c)
+        rows = None if step_kernel is None else \
+            RowParts.for_arrays(xz.shape[1], units, steps, gates, xz, half, out, tanh_c, state)
         h = h0
         for t in range(steps):
             gt = gates[t]
             xp.matmul(h, u, out=gt)   # reads the kernel itself, which starts on a cache line (a copy would not)
-            if step_kernel is not None:
+            if rows is not None:   # the rows shared between the cores (same bits)
+                rows.run("lstm_step", t)
+            elif step_kernel is not None:
                 step_kernel(gt, xz[t], half, state, out[t], tanh_c[t])
             else:
                 _lstm_step(xp, passes, gt, xz[t], state, out[t], tanh_c[t])
@@ -154,8 +159,12 @@ def _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0):
     dz_all = np.empty(gates.shape, dtype=g.dtype)
     dh, dc = np.zeros_like(h0), np.zeros_like(c0)
     first = np.concatenate([h0, c0], axis=1)
+    rows = RowParts.for_arrays(g.shape[1], dh.shape[1], g.shape[0], g, gates, dh, dc, out, tanh_c, dz_all, first)
     for t in reversed(range(g.shape[0])):
-        kernel(g[t], dh, dc, gates[t], out[t - 1] if t else first, tanh_c[t], dz_all[t])
+        if rows is not None:   # the rows shared between the cores (same bits)
+            rows.run("lstm_gates_backward", t)
+        else:
+            kernel(g[t], dh, dc, gates[t], out[t - 1] if t else first, tanh_c[t], dz_all[t])
         np.matmul(dz_all[t], u_t, out=dh)
     return dz_all, dh, dc
 
