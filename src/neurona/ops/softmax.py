@@ -175,9 +175,13 @@ def log_softmax(x, axis=-1):
 class SoftmaxCrossEntropy(Fused):
     """``-sum(targets * log_softmax(logits))`` per row, fused (for speed and one pass over the logits): the
     loss of a softmax classifier. Targets may be one-hot or soft, and are differentiable too. On a GPU the rows
-    are reduced by one CUDA kernel. The composition is its reference (forward mode and higher orders run it)."""
+    are reduced by one CUDA kernel. The forward keeps ``log_softmax(logits)`` for the reverse (``aux``), which
+    computes only the gradients asked for (the targets' seldom is). The composition is its reference (forward mode
+    and higher orders run it)."""
     name = "softmax_cross_entropy"
     saves = (0, 1)
+    saves_aux = True
+    skips_unneeded = True
 
     def reference(self, z, t):
         from .reductions import sum as total
@@ -187,13 +191,15 @@ class SoftmaxCrossEntropy(Fused):
         xp = xp_of(z)
         if z.ndim == 2 and has_cuda_kernels(xp):  # pragma: no cover - needs a GPU
             from ..devices.cuda_kernels import softmax_cross_entropy_rows
-            return softmax_cross_entropy_rows(z, t)[0]
-        return -(t * REGISTRY["log_softmax"].forward(z, axis=z.ndim - 1)).sum(axis=-1)
-
-    def fast_vjp(self, g, out, z, t):
+            return softmax_cross_entropy_rows(z, t)[0], None
         log_p = REGISTRY["log_softmax"].forward(z, axis=z.ndim - 1)
+        return -(t * log_p).sum(axis=-1), log_p
+
+    def fast_vjp(self, g, out, z, t, aux=None, needs=(True, True)):
+        log_p = REGISTRY["log_softmax"].forward(z, axis=z.ndim - 1) if aux is None else aux
         g = g[..., None]
-        return g * (xp_of(z).exp(log_p) * t.sum(axis=-1, keepdims=True) - t), -g * log_p
+        dz = g * (xp_of(z).exp(log_p) * t.sum(axis=-1, keepdims=True) - t) if needs[0] else None
+        return dz, (-g * log_p if needs[1] else None)
 
 
 def softmax_cross_entropy(logits, targets):
