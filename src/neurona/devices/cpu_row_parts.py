@@ -62,8 +62,8 @@ class RowParts:
         call = cpu_threads._blas_workers()
         if call is None:
             return None
-        parts = min(cpu_threads.cores(), batch // MIN_ROWS,
-                    *[c.get_num_threads() for c in cpu_threads._blas_controllers()])
+        library = cpu_threads._blas_controllers()[cpu_threads._workers_library]
+        parts = min(cpu_threads.cores(), batch // MIN_ROWS, library.get_num_threads())
         if parts < 2:
             return None
         rows = cls(batch, parts, call)
@@ -74,6 +74,7 @@ class RowParts:
         return rows
 
     def run(self, name, t):
+        """The cfunc ``name`` of ``_BUILDERS`` at step ``t``: each slice at once, the first in this thread."""
         self.records[:, T] = t
         self._call(len(self.records), _function(name), self._address, FIELDS * 8)
 

@@ -42,6 +42,7 @@ _pool = None                 # (process id, workers, ThreadPoolExecutor): made a
 _blas = None                 # threadpoolctl's controllers of the BLAS libraries; an empty list without it
 _gotoblas_pthread = None     # NumPy's OpenBLAS's entry point for running a function on its threads (False: none)
 _PART_FUNCTION = None        # its function's C type, void (*)(void *)
+_workers_library = None      # the index of that OpenBLAS among the BLAS controllers
 
 
 def cores() -> int:
@@ -65,7 +66,7 @@ def run_in_parts(work, blocks) -> None:
         chunks = [blocks[bounds[i]:bounds[i + 1]] for i in range(parts)]
         flushing = cpu_flags.is_flushing()
         with _one_blas_thread() as threads_before:
-            if _blas_workers() is not None and min(threads_before) >= parts:
+            if _blas_workers() is not None and threads_before[_workers_library] >= parts:
                 errors = _on_blas_workers(work, chunks, flushing)
             else:
                 errors = _on_python_threads(work, chunks, flushing)
@@ -137,17 +138,19 @@ def _blas_controllers():
 def _blas_workers():
     """NumPy's OpenBLAS's ``gotoblas_pthread`` as a ctypes function (found once), or None where NumPy's BLAS is
     another library or exports no such entry point."""
-    global _gotoblas_pthread, _PART_FUNCTION
+    global _gotoblas_pthread, _PART_FUNCTION, _workers_library
     if _gotoblas_pthread is None:
         _gotoblas_pthread = False
-        openblas = [c for c in _blas_controllers() if c.internal_api == "openblas"]
+        controllers = _blas_controllers()
+        openblas = [c for c in controllers if c.internal_api == "openblas"]
         numpys = [c for c in openblas if "numpy" in c.filepath] or (openblas if len(openblas) == 1 else [])
-        function = getattr(numpys[0].dynlib, "gotoblas_pthread", None) if numpys else None
+        function = getattr(getattr(numpys[0], "dynlib", None), "gotoblas_pthread", None) if numpys else None
         if function is not None:
             import ctypes
             function.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
             function.restype = ctypes.c_int
             _PART_FUNCTION = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+            _workers_library = controllers.index(numpys[0])
             _gotoblas_pthread = function
     return _gotoblas_pthread or None
 
