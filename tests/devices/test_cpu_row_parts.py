@@ -6,7 +6,6 @@ import pytest
 
 from neurona.autograd.primitive import REGISTRY
 from neurona.devices import cpu_flags, cpu_row_parts, cpu_threads
-from neurona.ops import recurrent_cells
 
 pytest.importorskip("numba")
 pytest.importorskip("threadpoolctl")
@@ -35,7 +34,7 @@ def lstm_forward_and_reverse(batch, mask=None, seed=0):
 def test_rows_shared_give_the_bits_of_one_call(monkeypatch, batch, flushing):
     with cpu_flags.flush_denormals() if flushing else _nothing():
         shared_rows = lstm_forward_and_reverse(batch)
-        monkeypatch.setattr(recurrent_cells.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
+        monkeypatch.setattr(cpu_row_parts.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
         one_call = lstm_forward_and_reverse(batch)
     for a, b in zip(shared_rows, one_call):
         np.testing.assert_array_equal(a, b)
@@ -46,7 +45,7 @@ def test_masked_steps_shared_give_the_bits_of_one_call(monkeypatch):
     mask = np.ones((5, 40, 1), dtype=bool)
     mask[3:, ::3] = False   # every third sequence ends after three steps
     shared_rows = lstm_forward_and_reverse(40, mask)
-    monkeypatch.setattr(recurrent_cells.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
+    monkeypatch.setattr(cpu_row_parts.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
     for a, b in zip(shared_rows, lstm_forward_and_reverse(40, mask)):
         np.testing.assert_array_equal(a, b)
 

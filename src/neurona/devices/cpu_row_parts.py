@@ -20,8 +20,6 @@ True
 """
 from __future__ import annotations
 
-import platform
-
 import numpy as np
 
 #: rows from which a step's rows are shared between the cores (below, a slice is too short to repay a call)
@@ -52,6 +50,7 @@ class RowParts:
         """The slices of ``batch`` rows for a kernel that reads ``arrays`` (in its order), or None: numba or
         OpenBLAS's entry point missing, not an x86-64 CPU, one core or one BLAS thread, fewer than
         ``2 * MIN_ROWS`` rows, or an array that is not C-contiguous float32."""
+        import platform   # here, not at import: 3 ms of import neurona's time
         from .cpu_kernels import ENABLED, _numba
         if not ENABLED or batch < 2 * MIN_ROWS or platform.machine().lower() not in ("x86_64", "amd64") \
                 or _numba() is None:

@@ -14,7 +14,6 @@ from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
 from ..devices.cpu_gate_kernels import numpy_tanh_is_avx512
 from ..devices.cpu_kernels import kernel_for
-from ..devices.cpu_row_parts import RowParts
 from ._common import as_tensor
 
 
@@ -61,6 +60,7 @@ class LSTMSequence(Fused):
         if step_kernel is not None and whole:
             kernel_for("lstm_sequence_rows")(xz, u, half, state, out, gates, tanh_c)
             return out, (gates, tanh_c)
+        from ..devices.cpu_row_parts import RowParts   # here: import neurona does not compile it
         rows = None if step_kernel is None else \
             RowParts.for_arrays(xz.shape[1], units, steps, gates, xz, half, out, tanh_c, state)
         h = h0
@@ -159,6 +159,7 @@ def _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0):
     dz_all = np.empty(gates.shape, dtype=g.dtype)
     dh, dc = np.zeros_like(h0), np.zeros_like(c0)
     first = np.concatenate([h0, c0], axis=1)
+    from ..devices.cpu_row_parts import RowParts
     rows = RowParts.for_arrays(g.shape[1], dh.shape[1], g.shape[0], g, gates, dh, dc, out, tanh_c, dz_all, first)
     for t in reversed(range(g.shape[0])):
         if rows is not None:   # the rows shared between the cores (same bits)
