@@ -50,8 +50,7 @@ assert not missing, f"compile_cost.py: no sample arguments for the kernels {sort
 kernels = {}
 for name in _BUILDERS:
     t = time.perf_counter(); cpu_kernel(name)(*args[name]()); kernels[name] = time.perf_counter() - t
-from neurona.devices import cpu_row_parts   # the LSTM's steps shared by rows: cfuncs, and the register's reader
-t = time.perf_counter(); cpu_row_parts._caller_mxcsr(); kernels["read_mxcsr"] = time.perf_counter() - t
+from neurona.devices import cpu_row_parts   # the LSTM's steps shared by rows: cfuncs
 for name in cpu_row_parts._BUILDERS:
     t = time.perf_counter(); cpu_row_parts._function(name); kernels[name + "_rows"] = time.perf_counter() - t
 print(json.dumps({"import_numba_s": imported, "kernels_s": kernels}))

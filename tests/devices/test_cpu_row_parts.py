@@ -1,6 +1,8 @@
 """The LSTM's gate steps shared between the cores by rows (cpu_row_parts): the same bits as the one-call kernels,
 forward and reverse, with even and uneven slices, a mask, and denormal flushing on or off; and used where it
 applies."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -32,7 +34,7 @@ def lstm_forward_and_reverse(batch, mask=None, seed=0):
 @pytest.mark.parametrize("flushing", [False, True])
 @pytest.mark.parametrize("batch", [64, 45])   # two even slices; uneven ones
 def test_rows_shared_give_the_bits_of_one_call(monkeypatch, batch, flushing):
-    with cpu_flags.flush_denormals() if flushing else _nothing():
+    with cpu_flags.flush_denormals() if flushing else contextlib.nullcontext():
         shared_rows = lstm_forward_and_reverse(batch)
         monkeypatch.setattr(cpu_row_parts.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
         one_call = lstm_forward_and_reverse(batch)
@@ -97,10 +99,3 @@ def test_every_slice_flushes_denormals_when_the_caller_does():
     ieee = prim.forward(xz, u, h0, c0)[0][0, :, units:]
     assert (ieee == np.float32(1e-39)).all()
 
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

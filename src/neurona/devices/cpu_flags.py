@@ -72,6 +72,14 @@ def _write(lib, saved, mxcsr):
     lib.fesetenv(env)
 
 
+def control_register():
+    """This thread's SSE control register (MXCSR) as an int, or None where it cannot be read this way (not
+    x86-64 Linux): what a thread of another library's pool sets to compute as this one does."""
+    lib = _library()
+    saved = _read(lib) if lib else None
+    return None if saved is None else saved[1]
+
+
 def is_flushing() -> bool:
     """Whether this thread is inside :func:`flush_denormals` (a worker thread then sets the same)."""
     return getattr(_thread, "flushing", False)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import cpu_flags
+
 #: rows from which a step's rows are shared between the cores (below, a slice is too short to repay a call)
 MIN_ROWS = 16
 
@@ -36,24 +38,25 @@ class RowParts:
     """The records of one sequence's steps, one per slice of rows: ``run(name, t)`` runs the kernel ``name`` at
     step ``t`` over every slice at once."""
 
-    def __init__(self, batch, parts, gotoblas_pthread):
+    def __init__(self, batch, parts, gotoblas_pthread, register):
         self.records = np.zeros((parts, FIELDS), dtype=np.int64)
         for i in range(parts):
             self.records[i, R0], self.records[i, R1] = batch * i // parts, batch * (i + 1) // parts
         self.records[:, BATCH] = batch
-        self.records[:, MXCSR] = _caller_mxcsr()
+        self.records[:, MXCSR] = register
         self._call = gotoblas_pthread
         self._address = self.records.ctypes.data
 
     @classmethod
     def for_arrays(cls, batch, units, steps, *arrays):
         """The slices of ``batch`` rows for a kernel that reads ``arrays`` (in its order), or None: numba or
-        OpenBLAS's entry point missing, not an x86-64 CPU, one core or one BLAS thread, fewer than
-        ``2 * MIN_ROWS`` rows, or an array that is not C-contiguous float32."""
-        import platform   # here, not at import: 3 ms of import neurona's time
+        OpenBLAS's entry point missing, the caller's SSE control register unreadable (not x86-64 Linux), one
+        core or one BLAS thread, fewer than ``2 * MIN_ROWS`` rows, or an array that is not C-contiguous float32."""
         from .cpu_kernels import ENABLED, _numba
-        if not ENABLED or batch < 2 * MIN_ROWS or platform.machine().lower() not in ("x86_64", "amd64") \
-                or _numba() is None:
+        if not ENABLED or batch < 2 * MIN_ROWS or _numba() is None:
+            return None
+        register = cpu_flags.control_register()
+        if register is None:
             return None
         if any(a.__class__ is not np.ndarray or a.dtype != np.float32 or not a.flags.c_contiguous for a in arrays):
             return None
@@ -65,7 +68,7 @@ class RowParts:
         parts = min(cpu_threads.cores(), batch // MIN_ROWS, library.get_num_threads())
         if parts < 2:
             return None
-        rows = cls(batch, parts, call)
+        rows = cls(batch, parts, call, register)
         rows.records[:, UNITS], rows.records[:, STEPS] = units, steps
         for k, a in enumerate(arrays):
             rows.records[:, A0 + k] = a.ctypes.data
@@ -87,31 +90,15 @@ def _function(name):
     return address
 
 
-def _caller_mxcsr():
-    """This thread's SSE control register (x86-64)."""
-    global _read_mxcsr_now
-    if _read_mxcsr_now is None:
-        from .cpu_kernels import compiler
-        _build_intrinsics()
-        _read_mxcsr_now = compiler()(_mxcsr_now)
-    return _read_mxcsr_now()
-
-
-def _mxcsr_now():
-    return _read_mxcsr()
-
-
 # numba intrinsics, globals of this module (a closure's would keep the cfuncs from numba's cache), built once:
 _pointer = None          # _pointer(int64 address) -> void*, LLVM's inttoptr
 _swap_mxcsr = None       # _swap_mxcsr(int32) -> the register's previous value, x86's stmxcsr then ldmxcsr
-_read_mxcsr = None       # _read_mxcsr() -> the register, stmxcsr
-_read_mxcsr_now = None   # _mxcsr_now compiled
 _step = _backward = None  # the gate kernels the cfuncs call
 carray = None            # numba.carray: a view of a pointer's data as an array (compiled code only)
 
 
 def _build_intrinsics():
-    global _pointer, _swap_mxcsr, _read_mxcsr, carray
+    global _pointer, _swap_mxcsr, carray
     if _pointer is not None:
         return
     import numba
@@ -142,14 +129,7 @@ def _build_intrinsics():
             return previous
         return types.int32(types.int32), codegen
 
-    @intrinsic
-    def read_mxcsr(typingctx):
-        def codegen(context, builder, signature, args):
-            slot = cgutils.alloca_once(builder, i32)
-            call(builder, "llvm.x86.sse.stmxcsr", slot)
-            return builder.load(slot)
-        return types.int32(), codegen
-    _pointer, _swap_mxcsr, _read_mxcsr = pointer, swap_mxcsr, read_mxcsr
+    _pointer, _swap_mxcsr = pointer, swap_mxcsr
 
 
 def _cfunc():
