@@ -1,5 +1,6 @@
-"""The LSTM's gate steps shared between the cores by rows (cpu_row_parts): the same bits as the one-call kernels,
-forward and reverse, with even and uneven slices, a mask, and denormal flushing on or off; and used where it
+"""The LSTM's gate steps shared between the cores by rows (cpu_row_parts): step by step, the same bits as the
+one-call kernels, forward and reverse, with even and uneven slices, a mask, and denormal flushing on or off; each
+core running every step of its rows (products included), the same values to float32 rounding; each used where it
 applies."""
 import contextlib
 
@@ -15,6 +16,12 @@ shared = pytest.mark.skipif(
     cpu_threads.cores() < 2 or cpu_threads._blas_workers() is None
     or cpu_row_parts.RowParts.for_arrays(64, 1, 1) is None,
     reason="the rows run in one call here (one core, or no OpenBLAS pool to share them on, or not x86-64)")
+
+
+@pytest.fixture
+def step_by_step(monkeypatch):
+    """The rows shared step by step only: no whole sequence per core."""
+    monkeypatch.setattr(cpu_row_parts.RowParts, "run_sequence", lambda self, name: False)
 
 
 def lstm_forward_and_reverse(batch, mask=None, seed=0):
@@ -33,7 +40,7 @@ def lstm_forward_and_reverse(batch, mask=None, seed=0):
 @shared
 @pytest.mark.parametrize("flushing", [False, True])
 @pytest.mark.parametrize("batch", [64, 45])   # two even slices; uneven ones
-def test_rows_shared_give_the_bits_of_one_call(monkeypatch, batch, flushing):
+def test_rows_shared_give_the_bits_of_one_call(monkeypatch, step_by_step, batch, flushing):
     with cpu_flags.flush_denormals() if flushing else contextlib.nullcontext():
         shared_rows = lstm_forward_and_reverse(batch)
         monkeypatch.setattr(cpu_row_parts.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
@@ -53,13 +60,52 @@ def test_masked_steps_shared_give_the_bits_of_one_call(monkeypatch):
 
 
 @shared
-def test_the_rows_are_shared_where_they_can_be(monkeypatch):
+@pytest.mark.parametrize("flushing", [False, True])
+@pytest.mark.parametrize("batch", [64, 45])
+def test_each_core_running_its_rows_agrees_with_one_call(monkeypatch, batch, flushing):
+    """Each slice's products on one thread round as a product of that many rows does: float32 rounding apart."""
+    with cpu_flags.flush_denormals() if flushing else contextlib.nullcontext():
+        per_core = lstm_forward_and_reverse(batch)
+        monkeypatch.setattr(cpu_row_parts.RowParts, "for_arrays", classmethod(lambda cls, *a: None))
+        one_call = lstm_forward_and_reverse(batch)
+    for a, b in zip(per_core, one_call):
+        assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+
+
+def record_calls(monkeypatch):
     calls = []
-    real = cpu_row_parts.RowParts.run
+    run, run_sequence = cpu_row_parts.RowParts.run, cpu_row_parts.RowParts.run_sequence
     monkeypatch.setattr(cpu_row_parts.RowParts, "run", lambda self, name, t: (calls.append((name, t)),
-                                                                               real(self, name, t)))
+                                                                               run(self, name, t)))
+    monkeypatch.setattr(cpu_row_parts.RowParts, "run_sequence",
+                        lambda self, name: calls.append((name, "every step")) or run_sequence(self, name))
+    return calls
+
+
+@shared
+def test_each_core_runs_its_rows_whole_sequence_where_it_can(monkeypatch):
+    if cpu_row_parts._sgemm_address() is None:
+        pytest.skip("NumPy's OpenBLAS exports no cblas_sgemm with 64-bit integers here")
+    calls = record_calls(monkeypatch)
     lstm_forward_and_reverse(64)
-    assert calls == [("lstm_step", t) for t in range(5)] + [("lstm_gates_backward", t) for t in reversed(range(5))]
+    assert calls == [("lstm_sequence", "every step"), ("lstm_bptt", "every step")]
+
+
+@shared
+def test_the_rows_are_shared_step_by_step_with_a_mask_or_while_the_cores_are_busy(monkeypatch):
+    calls = record_calls(monkeypatch)
+    mask = np.ones((5, 64, 1), dtype=bool)
+    lstm_forward_and_reverse(64, mask)
+    steps = [("lstm_step", t) for t in range(5)] + [("lstm_gates_backward", t) for t in reversed(range(5))]
+    assert calls == steps[:5]   # a masked reverse runs on whole arrays (recurrent_cells._lstm_bptt)
+    calls.clear()
+    with cpu_threads._region:   # another thread sharing the cores: the steps are shared one by one
+        busy = lstm_forward_and_reverse(64)
+    assert calls == [("lstm_sequence", "every step"), *steps[:5], ("lstm_bptt", "every step"), *steps[5:]]
+    monkeypatch.setattr(cpu_row_parts.RowParts, "run_sequence", lambda self, name: False)
+    for a, b in zip(busy, lstm_forward_and_reverse(64)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_few_rows_a_float64_or_a_strided_array_run_in_one_call():
@@ -82,7 +128,8 @@ def test_the_slices_cover_the_rows_once_and_carry_the_callers_control_register()
 
 
 @shared
-def test_every_slice_flushes_denormals_when_the_caller_does():
+@pytest.mark.parametrize("whole_sequence", [True, False])
+def test_every_slice_flushes_denormals_when_the_caller_does(monkeypatch, whole_sequence):
     """c = f c_prev + i cand with f = 1, i = 0 and a denormal c_prev: 0 where denormals are flushed, in the slice
     that runs on OpenBLAS's worker too (its thread does not take the caller's register by itself)."""
     steps, batch, units = 1, 64, 8
@@ -91,6 +138,8 @@ def test_every_slice_flushes_denormals_when_the_caller_does():
     u = np.zeros((units, 4 * units), dtype=np.float32)
     h0, c0 = np.zeros((batch, units), np.float32), np.full((batch, units), 1e-39, np.float32)
     prim = REGISTRY["lstm_sequence"]
+    if not whole_sequence:
+        monkeypatch.setattr(cpu_row_parts.RowParts, "run_sequence", lambda self, name: False)
     with cpu_flags.flush_denormals() as active:
         if not active:
             pytest.skip("denormal flushing is not available on this CPU or C library")
