@@ -9,6 +9,7 @@ import pytest
 
 from neurona.autograd.primitive import REGISTRY
 from neurona.devices import cpu_flags, cpu_row_parts, cpu_threads
+from neurona.devices.cpu_intrinsics import sgemm_address
 
 pytest.importorskip("numba")
 pytest.importorskip("threadpoolctl")
@@ -85,11 +86,14 @@ def record_calls(monkeypatch):
 
 @shared
 def test_each_core_runs_its_rows_whole_sequence_where_it_can(monkeypatch):
-    if cpu_row_parts._sgemm_address() is None:
-        pytest.skip("NumPy's OpenBLAS exports no cblas_sgemm with 64-bit integers here")
+    if sgemm_address() is None:
+        pytest.skip("NumPy's OpenBLAS has no cblas_sgemm with 64-bit integers here")
     calls = record_calls(monkeypatch)
+    library = cpu_threads._blas_controllers()[cpu_threads._workers_library]
+    threads = library.get_num_threads()
     lstm_forward_and_reverse(64)
     assert calls == [("lstm_sequence", "every step"), ("lstm_bptt", "every step")]
+    assert library.get_num_threads() == threads >= 2   # OpenBLAS on one thread only while the slices ran
 
 
 @shared

@@ -14,14 +14,14 @@ OpenBLAS's threads do not take the caller's SSE control register: each slice set
 flushing, :mod:`~neurona.devices.cpu_flags`) while it runs, and puts the thread's own back after.
 
 Without a mask, a whole sequence goes further (:meth:`RowParts.run_sequence`): a row of the batch depends on no
-other row at any step, so each core runs every step of its own slice, its share of each step's product included,
-by OpenBLAS's ``cblas_sgemm`` on one thread called from the cfunc. The steps then need no call from Python and
-no meeting of the cores between the product and the gates. Measured on an AMD EPYC (2 cores), 28 steps at batch
-64, 128 units, calls alternated: forward 3.7 and 4.4 against 4.3 and 4.9 ms step by step (two runs), reverse
-5.0 and 6.0 against 5.8 and 6.9 ms (the recurrent kernel's gradient, one product, included); a training epoch
-(6,000 sequences) 0.83 of the step-by-step time. A slice's product on one thread rounds as OpenBLAS rounds a
-product of that many rows on one thread, which is not always the bits of the whole batch's product on two
-threads: the results agree with the step-by-step path to float32 rounding, not bit for bit (tested).
+other row at any step, so each core runs every step of its own slice, its share of each step's product included, by
+OpenBLAS's ``cblas_sgemm`` called from the cfunc, on one thread (:mod:`~neurona.devices.cpu_intrinsics`). The steps
+then need no call from Python and no meeting of the cores between the product and the gates. Measured on an AMD EPYC
+(2 cores), 28 steps at batch 64, 128 units, calls alternated: forward 3.7 and 4.4 against 4.3 and 4.9 ms step by
+step (two runs), reverse 5.0 and 6.0 against 5.8 and 6.9 ms (the recurrent kernel's gradient, one product,
+included); a training epoch (6,000 sequences) 0.83 of the step-by-step time. A slice's product on one thread rounds
+as OpenBLAS rounds a product of that many rows on one thread, which is not always the bits of the whole batch's
+product on two threads: the results agree with the step-by-step path to float32 rounding, not bit for bit (tested).
 
 >>> import numpy as np
 >>> rows = RowParts.for_arrays(64, 128, 28, np.zeros((28, 64, 512), np.float32))
@@ -36,13 +36,13 @@ from . import cpu_flags
 
 #: rows from which a step's rows are shared between the cores (below, a slice is too short to repay a call)
 MIN_ROWS = 16
+AS_STORED = 111   # CBLAS's NoTrans
 
 # the fields of a step's record, int64 each: GEMM holds the address of OpenBLAS's cblas_sgemm (ILP64)
 R0, R1, T, BATCH, UNITS, STEPS, MXCSR, GEMM, A0 = range(9)
 FIELDS = A0 + 9   # room for nine arrays' addresses
 
 _functions = {}   # name: the compiled cfunc's address
-_sgemm = None     # the address of cblas_sgemm in NumPy's OpenBLAS (False: none)
 
 
 class RowParts:
@@ -93,36 +93,20 @@ class RowParts:
 
     def run_sequence(self, name) -> bool:
         """The cfunc ``name`` of ``_BUILDERS`` over every step, each slice in one call on its own core, with
-        BLAS on one thread meanwhile (each slice's products run in its own thread); False, having run nothing,
-        where NumPy's OpenBLAS exports no 64-bit ``cblas_sgemm`` or another thread is sharing the cores."""
+        OpenBLAS on one thread meanwhile (each slice's products run in its own thread); False, having run nothing,
+        where NumPy's OpenBLAS has no ILP64 ``cblas_sgemm`` or another thread is sharing the cores."""
         from . import cpu_threads
-        address = _sgemm_address()
+        from .cpu_intrinsics import one_blas_thread, sgemm_address
+        address = sgemm_address()
         if address is None or not cpu_threads._region.acquire(blocking=False):
             return False
         try:
             self.records[:, GEMM] = address
-            with cpu_threads._one_blas_thread():
+            with one_blas_thread():
                 self._call(len(self.records), _function(name), self._address, FIELDS * 8)
         finally:
             cpu_threads._region.release()
         return True
-
-
-def _sgemm_address():
-    """The address of ``cblas_sgemm`` with 64-bit integers in NumPy's OpenBLAS (found once), or None."""
-    global _sgemm
-    if _sgemm is None:
-        import ctypes
-        from . import cpu_threads
-        _sgemm = False
-        if cpu_threads._blas_workers() is not None:
-            library = cpu_threads._blas_controllers()[cpu_threads._workers_library].dynlib
-            for symbol in ("scipy_cblas_sgemm64_", "cblas_sgemm64_"):
-                function = getattr(library, symbol, None)
-                if function is not None:
-                    _sgemm = ctypes.cast(function, ctypes.c_void_p).value
-                    break
-    return _sgemm or None
 
 
 def _function(name):
@@ -134,67 +118,20 @@ def _function(name):
     return address
 
 
-# numba intrinsics, globals of this module (a closure's would keep the cfuncs from numba's cache), built once:
-_pointer = None          # _pointer(int64 address) -> void*, LLVM's inttoptr
-_swap_mxcsr = None       # _swap_mxcsr(int32) -> the register's previous value, x86's stmxcsr then ldmxcsr
-_product = None          # _product(sgemm, m, n, k, a, lda, b, ldb, c, ldc): c = a @ b by cblas_sgemm, row-major
+# numba intrinsics (:mod:`.cpu_intrinsics`), globals of this module (a closure's would keep the cfuncs from numba's
+# cache), set once: a pointer from an address, a swap of the SSE control register, cblas_sgemm at an address
+_pointer = _swap_mxcsr = _product = None
 _step = _backward = None  # the gate kernels the cfuncs call
 carray = None            # numba.carray: a view of a pointer's data as an array (compiled code only)
 
 
 def _build_intrinsics():
     global _pointer, _swap_mxcsr, _product, carray
-    if _pointer is not None:
-        return
-    import numba
-    carray = numba.carray
-    from llvmlite import ir
-    from numba.core import cgutils, types
-    from numba.extending import intrinsic
-    i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-
-    def call(builder, name, slot):
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p]), name)
-        builder.call(fn, [builder.bitcast(slot, i8p)])
-
-    @intrinsic
-    def pointer(typingctx, address):
-        def codegen(context, builder, signature, args):
-            return builder.inttoptr(args[0], context.get_value_type(types.voidptr))
-        return types.voidptr(types.int64), codegen
-
-    @intrinsic
-    def swap_mxcsr(typingctx, value):
-        def codegen(context, builder, signature, args):
-            slot = cgutils.alloca_once(builder, i32)
-            call(builder, "llvm.x86.sse.stmxcsr", slot)
-            previous = builder.load(slot)
-            builder.store(args[0], slot)
-            call(builder, "llvm.x86.sse.ldmxcsr", slot)
-            return previous
-        return types.int32(types.int32), codegen
-
-    @intrinsic
-    def product(typingctx, sgemm, m, n, k, a, lda, b, ldb, c, ldc):
-        """``cblas_sgemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)`` at the address
-        ``sgemm``; the matrices given by their addresses (integers), the sizes as 64-bit integers (ILP64)."""
-        i32, i64, f32 = ir.IntType(32), ir.IntType(64), ir.FloatType()
-        c_type = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, f32, i8p, i64, i8p, i64, f32, i8p,
-                                                 i64])
-
-        def codegen(context, builder, signature, args):
-            function = builder.inttoptr(args[0], c_type.as_pointer())
-            sizes = args[1:4]
-            a_, lda_, b_, ldb_, c_, ldc_ = (builder.inttoptr(v, i8p) if i % 2 == 0 else v
-                                            for i, v in enumerate(args[4:]))
-            row_major, no_transpose = ir.Constant(i32, 101), ir.Constant(i32, 111)
-            builder.call(function, [row_major, no_transpose, no_transpose, *sizes, ir.Constant(f32, 1.0), a_,
-                                    lda_, b_, ldb_, ir.Constant(f32, 0.0), c_, ldc_])
-            return context.get_dummy_value()
-        return types.void(types.int64, types.int64, types.int64, types.int64, types.uintp, types.int64,
-                          types.uintp, types.int64, types.uintp, types.int64), codegen
-
-    _pointer, _swap_mxcsr, _product = pointer, swap_mxcsr, product
+    if _pointer is None:
+        import numba
+        from .cpu_intrinsics import intrinsics
+        carray = numba.carray
+        _pointer, _swap_mxcsr, _product = intrinsics()
 
 
 def _cfunc():
@@ -254,8 +191,8 @@ def lstm_sequence_part(record):
     first = carray(_pointer(job[A0 + 5]), (batch, 2 * units), np.float32)
     for t in range(steps):
         prev = out[t - 1] if t > 0 else first
-        _product(sgemm, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units, job[A0 + 6],
-                 4 * units, gates[t, r0:].ctypes.data, 4 * units)   # h_prev is the first half of [h, c]
+        _product(sgemm, AS_STORED, AS_STORED, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units,
+                 job[A0 + 6], 4 * units, gates[t, r0:].ctypes.data, 4 * units)   # h_prev: the first half of [h, c]
         _step(gates[t, r0:r1], xz[t, r0:r1], half, prev[r0:r1], out[t, r0:r1], tanh_c[t, r0:r1])
     _swap_mxcsr(own)
 
@@ -279,8 +216,8 @@ def lstm_bptt_part(record):
         prev = out[t - 1] if t > 0 else first
         _backward(g[t, r0:r1], dh[r0:r1], dc[r0:r1], gates[t, r0:r1], prev[r0:r1], tanh_c[t, r0:r1],
                   dz[t, r0:r1])
-        _product(sgemm, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units, job[A0 + 8], units,
-                 dh[r0:].ctypes.data, units)
+        _product(sgemm, AS_STORED, AS_STORED, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units,
+                 job[A0 + 8], units, dh[r0:].ctypes.data, units)
     _swap_mxcsr(own)
 
 
