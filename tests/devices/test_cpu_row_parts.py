@@ -92,7 +92,7 @@ def test_each_core_runs_its_rows_whole_sequence_where_it_can(monkeypatch):
     library = cpu_threads._blas_controllers()[cpu_threads._workers_library]
     threads = library.get_num_threads()
     lstm_forward_and_reverse(64)
-    assert calls == [("lstm_sequence", "every step"), ("lstm_bptt", "every step")]
+    assert calls == [("lstm_step", "every step"), ("lstm_gates_backward", "every step")]
     assert library.get_num_threads() == threads >= 2   # OpenBLAS on one thread only while the slices ran
 
 
@@ -106,7 +106,7 @@ def test_the_rows_are_shared_step_by_step_with_a_mask_or_while_the_cores_are_bus
     calls.clear()
     with cpu_threads._region:   # another thread sharing the cores: the steps are shared one by one
         busy = lstm_forward_and_reverse(64)
-    assert calls == [("lstm_sequence", "every step"), *steps[:5], ("lstm_bptt", "every step"), *steps[5:]]
+    assert calls == [("lstm_step", "every step"), *steps[:5], ("lstm_gates_backward", "every step"), *steps[5:]]
     monkeypatch.setattr(cpu_row_parts.RowParts, "run_sequence", lambda self, name: False)
     for a, b in zip(busy, lstm_forward_and_reverse(64)):
         np.testing.assert_array_equal(a, b)

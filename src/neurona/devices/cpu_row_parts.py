@@ -5,8 +5,8 @@ over the gates (:mod:`~neurona.devices.cpu_gate_kernels`), which ran on one core
 spun on the other. The rows of a batch are independent, so the pass is cut into one slice of rows per core, and
 each slice runs on one of OpenBLAS's threads: NumPy's OpenBLAS exports ``gotoblas_pthread(n, function, args,
 stride)``, which calls the C function ``function(args + i * stride)`` for i < n, i = 0 in the caller. The function
-is a numba ``cfunc`` that reads its slice from a record of int64 (rows, sizes, the arrays' addresses, the step),
-so a call costs about 2 us (through Python, 30-80). Measured on an AMD EPYC (2 cores), 28 steps at batch 64:
+is a numba ``cfunc`` that reads its slice from a record of int64 (rows, steps, sizes, the arrays' addresses), so
+a call costs about 2 us (through Python, 30-80). Measured on an AMD EPYC (2 cores), 28 steps at batch 64:
 the forward's passes took 1.0-1.3 instead of 1.9 ms.
 
 Step by step, each row is computed by the same compiled code as in one call, so the results are the same bits.
@@ -38,8 +38,9 @@ from . import cpu_flags
 MIN_ROWS = 16
 AS_STORED = 111   # CBLAS's NoTrans
 
-# the fields of a step's record, int64 each: GEMM holds the address of OpenBLAS's cblas_sgemm (ILP64)
-R0, R1, T, BATCH, UNITS, STEPS, MXCSR, GEMM, A0 = range(9)
+# the fields of a record, int64 each: the rows [R0, R1), the steps [T0, T1), the sizes, the caller's SSE control
+# register, the address of OpenBLAS's cblas_sgemm (ILP64; 0: the caller makes the products), the arrays' addresses
+R0, R1, T0, T1, BATCH, UNITS, STEPS, MXCSR, GEMM, A0 = range(10)
 FIELDS = A0 + 9   # room for nine arrays' addresses
 
 _functions = {}   # name: the compiled cfunc's address
@@ -47,7 +48,7 @@ _functions = {}   # name: the compiled cfunc's address
 
 class RowParts:
     """The records of one sequence's steps, one per slice of rows: ``run(name, t)`` runs the kernel ``name`` at
-    step ``t`` over every slice at once."""
+    step ``t`` over every slice at once, ``run_sequence(name)`` over every step."""
 
     def __init__(self, batch, parts, gotoblas_pthread, register):
         self.records = np.zeros((parts, FIELDS), dtype=np.int64)
@@ -87,23 +88,26 @@ class RowParts:
         return rows
 
     def run(self, name, t):
-        """The cfunc ``name`` of ``_BUILDERS`` at step ``t``: each slice at once, the first in this thread."""
-        self.records[:, T] = t
-        self._call(len(self.records), _function(name), self._address, FIELDS * 8)
+        """The cfunc ``name`` of ``_BUILDERS`` at step ``t``, after the caller's product: each slice at once, the
+        first in this thread."""
+        records = self.records
+        records[:, T0], records[:, T1], records[:, GEMM] = t, t + 1, 0
+        self._call(len(records), _function(name), self._address, FIELDS * 8)
 
     def run_sequence(self, name) -> bool:
-        """The cfunc ``name`` of ``_BUILDERS`` over every step, each slice in one call on its own core, with
-        OpenBLAS on one thread meanwhile (each slice's products run in its own thread); False, having run nothing,
-        where NumPy's OpenBLAS has no ILP64 ``cblas_sgemm`` or another thread is sharing the cores."""
+        """The cfunc ``name`` of ``_BUILDERS`` over every step, products included, each slice in one call on its
+        own core, with OpenBLAS on one thread meanwhile; False, having run nothing, where NumPy's OpenBLAS has no
+        ILP64 ``cblas_sgemm`` or another thread is sharing the cores."""
         from . import cpu_threads
         from .cpu_intrinsics import one_blas_thread, sgemm_address
         address = sgemm_address()
         if address is None or not cpu_threads._region.acquire(blocking=False):
             return False
         try:
-            self.records[:, GEMM] = address
+            records = self.records
+            records[:, T0], records[:, T1], records[:, GEMM] = 0, records[0, STEPS], address
             with one_blas_thread():
-                self._call(len(self.records), _function(name), self._address, FIELDS * 8)
+                self._call(len(records), _function(name), self._address, FIELDS * 8)
         finally:
             cpu_threads._region.release()
         return True
@@ -141,45 +145,10 @@ def _cfunc():
 
 
 def lstm_step_rows(record):
-    """``lstm_step`` on rows [r0, r1) of step t. Arrays: gates, xz (steps, batch, 4 units), half (4 units), out
-    (steps, batch, 2 units), tanh_c (steps, batch, units), first (batch, 2 units): ``[h0, c0]``."""
-    job = carray(record, (FIELDS,), np.int64)
-    r0, r1, t, batch, units, steps = job[R0], job[R1], job[T], job[BATCH], job[UNITS], job[STEPS]
-    own = _swap_mxcsr(np.int32(job[MXCSR]))
-    gates = carray(_pointer(job[A0]), (steps, batch, 4 * units), np.float32)
-    xz = carray(_pointer(job[A0 + 1]), (steps, batch, 4 * units), np.float32)
-    half = carray(_pointer(job[A0 + 2]), (4 * units,), np.float32)
-    out = carray(_pointer(job[A0 + 3]), (steps, batch, 2 * units), np.float32)
-    tanh_c = carray(_pointer(job[A0 + 4]), (steps, batch, units), np.float32)
-    first = carray(_pointer(job[A0 + 5]), (batch, 2 * units), np.float32)
-    prev = out[t - 1] if t > 0 else first
-    _step(gates[t, r0:r1], xz[t, r0:r1], half, prev[r0:r1], out[t, r0:r1], tanh_c[t, r0:r1])
-    _swap_mxcsr(own)
-
-
-def lstm_gates_backward_rows(record):
-    """``lstm_gates_backward`` on rows [r0, r1) of step t. Arrays: g (steps, batch, 2 units), gates (steps, batch,
-    4 units), dh, dc (batch, units), out (steps, batch, 2 units), tanh_c (steps, batch, units), dz (steps, batch,
-    4 units), first (batch, 2 units)."""
-    job = carray(record, (FIELDS,), np.int64)
-    r0, r1, t, batch, units, steps = job[R0], job[R1], job[T], job[BATCH], job[UNITS], job[STEPS]
-    own = _swap_mxcsr(np.int32(job[MXCSR]))
-    g = carray(_pointer(job[A0]), (steps, batch, 2 * units), np.float32)
-    gates = carray(_pointer(job[A0 + 1]), (steps, batch, 4 * units), np.float32)
-    dh = carray(_pointer(job[A0 + 2]), (batch, units), np.float32)
-    dc = carray(_pointer(job[A0 + 3]), (batch, units), np.float32)
-    out = carray(_pointer(job[A0 + 4]), (steps, batch, 2 * units), np.float32)
-    tanh_c = carray(_pointer(job[A0 + 5]), (steps, batch, units), np.float32)
-    dz = carray(_pointer(job[A0 + 6]), (steps, batch, 4 * units), np.float32)
-    first = carray(_pointer(job[A0 + 7]), (batch, 2 * units), np.float32)
-    prev = out[t - 1] if t > 0 else first
-    _backward(g[t, r0:r1], dh[r0:r1], dc[r0:r1], gates[t, r0:r1], prev[r0:r1], tanh_c[t, r0:r1], dz[t, r0:r1])
-    _swap_mxcsr(own)
-
-
-def lstm_sequence_part(record):
-    """The LSTM's forward over every step for rows [r0, r1): at each step, ``gates[t] = h_prev @ u`` for these
-    rows by cblas_sgemm, then ``lstm_step``. Arrays: those of :func:`lstm_step_rows`, then u (units, 4 units)."""
+    """The LSTM's forward at steps [t0, t1) for rows [r0, r1): at each step, where the record holds cblas_sgemm's
+    address, ``gates[t] = h_prev @ u`` for these rows (else the caller made the step's product), then
+    ``lstm_step``. Arrays: gates, xz (steps, batch, 4 units), half (4 units), out (steps, batch, 2 units), tanh_c
+    (steps, batch, units), first (batch, 2 units): ``[h0, c0]``, u (units, 4 units)."""
     job = carray(record, (FIELDS,), np.int64)
     r0, r1, batch, units, steps, sgemm = job[R0], job[R1], job[BATCH], job[UNITS], job[STEPS], job[GEMM]
     own = _swap_mxcsr(np.int32(job[MXCSR]))
@@ -189,18 +158,21 @@ def lstm_sequence_part(record):
     out = carray(_pointer(job[A0 + 3]), (steps, batch, 2 * units), np.float32)
     tanh_c = carray(_pointer(job[A0 + 4]), (steps, batch, units), np.float32)
     first = carray(_pointer(job[A0 + 5]), (batch, 2 * units), np.float32)
-    for t in range(steps):
+    for t in range(job[T0], job[T1]):
         prev = out[t - 1] if t > 0 else first
-        _product(sgemm, AS_STORED, AS_STORED, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units,
-                 job[A0 + 6], 4 * units, gates[t, r0:].ctypes.data, 4 * units)   # h_prev: the first half of [h, c]
+        if sgemm:   # h_prev: the first half of [h, c]
+            _product(sgemm, AS_STORED, AS_STORED, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units,
+                     job[A0 + 6], 4 * units, gates[t, r0:].ctypes.data, 4 * units)
         _step(gates[t, r0:r1], xz[t, r0:r1], half, prev[r0:r1], out[t, r0:r1], tanh_c[t, r0:r1])
     _swap_mxcsr(own)
 
 
-def lstm_bptt_part(record):
-    """Backpropagation through every step for rows [r0, r1): at each step from the last, ``lstm_gates_backward``,
-    then ``dh = dz[t] @ u_t`` for these rows by cblas_sgemm. Arrays: those of :func:`lstm_gates_backward_rows`,
-    then u_t (4 units, units), the recurrent kernel transposed."""
+def lstm_gates_backward_rows(record):
+    """Backpropagation through steps [t0, t1), from the last, for rows [r0, r1): at each step
+    ``lstm_gates_backward``, then, where the record holds cblas_sgemm's address, ``dh = dz[t] @ u_t`` for these rows
+    (else the caller makes it). Arrays: g (steps, batch, 2 units), gates (steps, batch, 4 units), dh, dc (batch,
+    units), out (steps, batch, 2 units), tanh_c (steps, batch, units), dz (steps, batch, 4 units), first (batch,
+    2 units), u_t (4 units, units): the recurrent kernel transposed."""
     job = carray(record, (FIELDS,), np.int64)
     r0, r1, batch, units, steps, sgemm = job[R0], job[R1], job[BATCH], job[UNITS], job[STEPS], job[GEMM]
     own = _swap_mxcsr(np.int32(job[MXCSR]))
@@ -212,12 +184,13 @@ def lstm_bptt_part(record):
     tanh_c = carray(_pointer(job[A0 + 5]), (steps, batch, units), np.float32)
     dz = carray(_pointer(job[A0 + 6]), (steps, batch, 4 * units), np.float32)
     first = carray(_pointer(job[A0 + 7]), (batch, 2 * units), np.float32)
-    for t in range(steps - 1, -1, -1):
+    for t in range(job[T1] - 1, job[T0] - 1, -1):
         prev = out[t - 1] if t > 0 else first
         _backward(g[t, r0:r1], dh[r0:r1], dc[r0:r1], gates[t, r0:r1], prev[r0:r1], tanh_c[t, r0:r1],
                   dz[t, r0:r1])
-        _product(sgemm, AS_STORED, AS_STORED, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units,
-                 job[A0 + 8], units, dh[r0:].ctypes.data, units)
+        if sgemm:
+            _product(sgemm, AS_STORED, AS_STORED, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units,
+                     job[A0 + 8], units, dh[r0:].ctypes.data, units)
     _swap_mxcsr(own)
 
 
@@ -237,15 +210,4 @@ def _build_lstm_gates_backward():
     return _cfunc()(lstm_gates_backward_rows)
 
 
-def _build_lstm_sequence():
-    _build_lstm_step()
-    return _cfunc()(lstm_sequence_part)
-
-
-def _build_lstm_bptt():
-    _build_lstm_gates_backward()
-    return _cfunc()(lstm_bptt_part)
-
-
-_BUILDERS = {"lstm_step": _build_lstm_step, "lstm_gates_backward": _build_lstm_gates_backward,
-             "lstm_sequence": _build_lstm_sequence, "lstm_bptt": _build_lstm_bptt}
+_BUILDERS = {"lstm_step": _build_lstm_step, "lstm_gates_backward": _build_lstm_gates_backward}

@@ -63,7 +63,7 @@ class LSTMSequence(Fused):
         from ..devices.cpu_row_parts import RowParts   # here: import neurona does not compile it
         rows = None if step_kernel is None else \
             RowParts.for_arrays(xz.shape[1], units, steps, gates, xz, half, out, tanh_c, state, u)
-        if rows is not None and mask is None and rows.run_sequence("lstm_sequence"):
+        if rows is not None and mask is None and rows.run_sequence("lstm_step"):
             return out, (gates, tanh_c)   # each core ran every step of its rows, products included
         h = h0
         for t in range(steps):
@@ -164,7 +164,7 @@ def _lstm_bptt_kernel(kernel, g, gates, tanh_c, out, u_t, h0, c0):
     from ..devices.cpu_row_parts import RowParts
     rows = RowParts.for_arrays(g.shape[1], dh.shape[1], g.shape[0], g, gates, dh, dc, out, tanh_c, dz_all, first,
                                u_t)
-    if rows is not None and rows.run_sequence("lstm_bptt"):
+    if rows is not None and rows.run_sequence("lstm_gates_backward"):
         return dz_all, dh, dc   # each core ran every step of its rows, products included
     for t in reversed(range(g.shape[0])):
         if rows is not None:   # the rows shared between the cores (same bits)
