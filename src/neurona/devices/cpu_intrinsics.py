@@ -54,11 +54,6 @@ def sgemm_address():
     return None if found is None else found[0]
 
 
-def blas_threads() -> int:
-    """NumPy's OpenBLAS's thread count now. Only where :func:`sgemm_address` is not None."""
-    return _found()[1]()
-
-
 @contextlib.contextmanager
 def one_blas_thread():
     """NumPy's OpenBLAS on one thread inside (for the whole process), as many as before after. Only where

@@ -45,9 +45,10 @@ class LSTMSequence(Fused):
         out = xp.empty(xz.shape[:2] + (2 * units,), dtype=xz.dtype)
         gates = xp.empty(xz.shape, dtype=xz.dtype)     # i, f, candidate, o after their activations
         tanh_c = xp.empty(xz.shape[:2] + (units,), dtype=xz.dtype)
-        # a few float32 rows (predict's one sample): every step in one compiled call. Else one compiled pass per
-        # step after the product, for float32 where NumPy's tanh is slow; else NumPy's tanh with compiled passes
-        # around it (or NumPy's alone), as in _lstm_step
+        # a few float32 rows (predict's one sample): every step in one compiled call. Else, for float32 where
+        # NumPy's tanh is slow, each core's rows through every step, products included (cpu_row_parts), or one
+        # compiled pass per step after the product; else NumPy's tanh with compiled passes around it (or NumPy's
+        # alone), as in _lstm_step
         whole = xz.dtype == np.float32 and mask is None and xz.shape[1] <= SEQUENCE_KERNEL_ROWS
         fused = xz.dtype == np.float32 and (whole or not numpy_tanh_is_avx512())
         step_kernel = kernel_for("lstm_step", xz, u, h0, c0) if fused else None
