@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 
-ROW_MAJOR = 101   # CBLAS's enumeration
+ROW_MAJOR, NO_TRANSPOSE = 101, 111   # CBLAS's enumerations
 
 _entry_points = None   # (cblas_sgemm's address, get_num_threads, set_num_threads) of NumPy's OpenBLAS; False: none
 _intrinsics = None
@@ -72,9 +72,8 @@ def intrinsics():
 
     - ``pointer(int64 address) -> void*``: LLVM's ``inttoptr``;
     - ``swap_mxcsr(int32) -> int32``: sets x86's SSE control register, returns its previous value;
-    - ``product(sgemm, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc)``: ``c = op(a) @ op(b)`` by the
-      ``cblas_sgemm`` at ``sgemm``, row-major, ``trans_*`` CBLAS's 111 (as stored) or 112 (transposed), the
-      matrices given by their addresses.
+    - ``product(sgemm, m, n, k, a, lda, b, ldb, c, ldc)``: ``c = a @ b`` by the ``cblas_sgemm`` at ``sgemm``,
+      row-major, neither transposed, the matrices given by their addresses.
     """
     global _intrinsics
     if _intrinsics is None:
@@ -112,16 +111,16 @@ def _build():
     sgemm_type = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, f32, i8p, i64, i8p, i64, f32, i8p, i64])
 
     @intrinsic
-    def product(typingctx, sgemm, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc):
+    def product(typingctx, sgemm, m, n, k, a, lda, b, ldb, c, ldc):
         def codegen(context, builder, signature, args):
             function = builder.inttoptr(args[0], sgemm_type.as_pointer())
-            trans = [builder.trunc(v, i32) for v in args[1:3]]
             a_, lda_, b_, ldb_, c_, ldc_ = (builder.inttoptr(v, i8p) if i % 2 == 0 else v
-                                            for i, v in enumerate(args[6:]))
-            builder.call(function, [ir.Constant(i32, ROW_MAJOR), *trans, *args[3:6], ir.Constant(f32, 1.0), a_,
-                                    lda_, b_, ldb_, ir.Constant(f32, 0.0), c_, ldc_])
+                                            for i, v in enumerate(args[4:]))
+            as_stored = ir.Constant(i32, NO_TRANSPOSE)
+            builder.call(function, [ir.Constant(i32, ROW_MAJOR), as_stored, as_stored, *args[1:4],
+                                    ir.Constant(f32, 1.0), a_, lda_, b_, ldb_, ir.Constant(f32, 0.0), c_, ldc_])
             return context.get_dummy_value()
-        return types.void(*[types.int64] * 6, types.uintp, types.int64, types.uintp, types.int64, types.uintp,
+        return types.void(*[types.int64] * 4, types.uintp, types.int64, types.uintp, types.int64, types.uintp,
                           types.int64), codegen
 
     return pointer, swap_mxcsr, product

@@ -36,7 +36,6 @@ from . import cpu_flags
 
 #: rows from which a step's rows are shared between the cores (below, a slice is too short to repay a call)
 MIN_ROWS = 16
-AS_STORED = 111   # CBLAS's NoTrans
 
 # the fields of a record, int64 each: the rows [R0, R1), the steps [T0, T1), the sizes, the caller's SSE control
 # register, the address of OpenBLAS's cblas_sgemm (ILP64; 0: the caller makes the products), the arrays' addresses
@@ -161,8 +160,8 @@ def lstm_step_rows(record):
     for t in range(job[T0], job[T1]):
         prev = out[t - 1] if t > 0 else first
         if sgemm:   # h_prev: the first half of [h, c]
-            _product(sgemm, AS_STORED, AS_STORED, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units,
-                     job[A0 + 6], 4 * units, gates[t, r0:].ctypes.data, 4 * units)
+            _product(sgemm, r1 - r0, 4 * units, units, prev[r0:].ctypes.data, 2 * units, job[A0 + 6], 4 * units,
+                     gates[t, r0:].ctypes.data, 4 * units)
         _step(gates[t, r0:r1], xz[t, r0:r1], half, prev[r0:r1], out[t, r0:r1], tanh_c[t, r0:r1])
     _swap_mxcsr(own)
 
@@ -189,8 +188,8 @@ def lstm_gates_backward_rows(record):
         _backward(g[t, r0:r1], dh[r0:r1], dc[r0:r1], gates[t, r0:r1], prev[r0:r1], tanh_c[t, r0:r1],
                   dz[t, r0:r1])
         if sgemm:
-            _product(sgemm, AS_STORED, AS_STORED, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units,
-                     job[A0 + 8], units, dh[r0:].ctypes.data, units)
+            _product(sgemm, r1 - r0, units, 4 * units, dz[t, r0:].ctypes.data, 4 * units, job[A0 + 8], units,
+                     dh[r0:].ctypes.data, units)
     _swap_mxcsr(own)
 
 
