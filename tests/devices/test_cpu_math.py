@@ -83,3 +83,30 @@ def test_tanh32_is_within_1_35_float32_steps_odd_and_keeps_signed_zeros():
     run(special, out)
     np.testing.assert_array_equal(out, [0.0, -0.0, 1.0, -1.0, np.nan, 1.0, -1.0])
     assert np.signbit(out[1]) and not np.signbit(out[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_max_is_numpys_max_with_nan_winning(dtype):
+    """The row kernels' maximum (LLVM's ``maximum``, in SIMD lanes) equals NumPy's row max on rows of every length
+    around the vector width, infinities included, and is NaN wherever a row holds a NaN, as NumPy's is."""
+    from neurona.devices import cpu_row_kernels
+    cpu_row_kernels._compile_row_max()
+    row_max = cpu_row_kernels._row_max
+
+    @numba.njit(error_model="numpy")
+    def all_rows(x, out):
+        for r in range(x.shape[0]):
+            out[r] = row_max(x, r)
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 8, 9, 31, 512, 1000):
+        x = rng.normal(size=(12, n)).astype(dtype)
+        x[1, -1] = np.inf
+        x[2] = -np.inf
+        x[3, n // 2] = np.nan
+        x[4, 0] = np.nan
+        x[5, -1] = np.nan
+        out = np.empty(12, dtype)
+        all_rows(x, out)
+        np.testing.assert_array_equal(out, x.max(axis=1))   # NaN where NumPy's is NaN
+        assert np.isnan(out[3:6]).all() and out[1] == np.inf

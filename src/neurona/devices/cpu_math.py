@@ -15,6 +15,10 @@ three times as fast as NumPy's (0.7 against 2.4 ns a value), keeps NaN, gives ``
 -104. Compiled with FMA contraction only: a kernel that calls it may reassociate its own sums, and LLVM keeps
 each inlined instruction's own flags, so the reduction ``r`` keeps its order.
 
+The row kernels' maximum is LLVM's ``maximum`` (:func:`compiled_maximum`): NaN wins, as in NumPy's ``max``, and a
+loop of them runs in SIMD lanes, where one of comparisons does not (LLVM vectorizes such a reduction only when told
+that no NaN occurs).
+
 >>> exp = compiled_exp32()   # None without numba: use NumPy's exp
 """
 from __future__ import annotations
@@ -41,6 +45,7 @@ _TWO = _F(2.0)
 _float32_from_bits = None   # the intrinsic reinterpreting an int32's bits as a float32, made with numba
 _exp32 = None               # exp32 compiled
 _tanh32 = None              # tanh32 compiled
+_maximum = None             # LLVM's maximum, an intrinsic
 
 
 def exp32(x):
@@ -107,3 +112,36 @@ def _bits_intrinsic():
             return builder.bitcast(args[0], context.get_value_type(types.float32))
         return types.float32(types.int32), codegen
     return float32_from_bits
+
+
+def compiled_maximum():
+    """``maximum(a, b)`` of two floats of one type (float32 or float64) for the compiled kernels, or None without
+    numba: LLVM's ``llvm.maximum``, NaN if either is NaN, else the larger (+0 above -0). On a 512-wide float32
+    row, a loop of them took 21-25 us a (512, 512) block where eight chains of comparisons took 85 (AVX2,
+    measured), as LLVM runs it in SIMD lanes."""
+    global _maximum
+    if _maximum is None:
+        from .cpu_kernels import compiler
+        if compiler() is None:
+            return None
+        _maximum = _maximum_intrinsic()
+    return _maximum
+
+
+def _maximum_intrinsic():
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def maximum(typingctx, a, b):
+        if a not in (types.float32, types.float64) or b != a:
+            return None
+
+        def codegen(context, builder, signature, args):
+            kind = context.get_value_type(signature.return_type)
+            name = "llvm.maximum.f32" if signature.return_type == types.float32 else "llvm.maximum.f64"
+            return builder.call(cgutils.get_or_insert_function(builder.module, ir.FunctionType(kind, [kind, kind]),
+                                                               name), args)
+        return a(a, a), codegen
+    return maximum

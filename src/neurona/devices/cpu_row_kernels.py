@@ -22,39 +22,29 @@ REASSOCIATING = {"row_normalize", "softmax_rows", "softmax_jacobian_rows", "laye
 
 
 def row_max(x, r):
-    """The maximum of row ``r`` of the 2-D ``x`` (compiled by the builders below), in eight independent chains of
-    comparisons (one chain waits on itself at every value: twice as slow on 512-long rows), exact in any order. A
-    NaN never wins it (NumPy's would be NaN), which cannot change softmax's result: a NaN makes its row NaN anyway."""
-    n = x.shape[1]
-    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = x[r, 0]
-    j = 0
-    while j + 8 <= n:
-        m0 = x[r, j] if x[r, j] > m0 else m0
-        m1 = x[r, j + 1] if x[r, j + 1] > m1 else m1
-        m2 = x[r, j + 2] if x[r, j + 2] > m2 else m2
-        m3 = x[r, j + 3] if x[r, j + 3] > m3 else m3
-        m4 = x[r, j + 4] if x[r, j + 4] > m4 else m4
-        m5 = x[r, j + 5] if x[r, j + 5] > m5 else m5
-        m6 = x[r, j + 6] if x[r, j + 6] > m6 else m6
-        m7 = x[r, j + 7] if x[r, j + 7] > m7 else m7
-        j += 8
-    for k in range(j, n):
-        m0 = x[r, k] if x[r, k] > m0 else m0
-    for m in (m1, m2, m3, m4, m5, m6, m7):
-        m0 = m if m > m0 else m0
-    return m0
+    """The maximum of row ``r`` of the 2-D ``x`` (compiled by the builders below) by LLVM's ``maximum``
+    (:func:`~neurona.devices.cpu_math.compiled_maximum`): NaN if the row has one, as in NumPy's max, and in SIMD
+    lanes (exact in any order)."""
+    m = x[r, 0]
+    for j in range(1, x.shape[1]):
+        m = _maximum(m, x[r, j])
+    return m
 
 
 _row_max = None   # row_max compiled, a global (a closure's dispatcher would keep the kernels from numba's cache)
+_maximum = None   # cpu_math's maximum intrinsic, likewise
 _exp = None       # cpu_math's exp32 compiled, likewise
 
 
 def _compile_row_max():
-    """``row_max`` compiled once, without reassociation, whichever kernel asks first."""
-    global _row_max
+    """``row_max`` compiled once, whichever kernel asks first; without signed zeros (``nsz``: a maximum of +0 or -0
+    shifts a row's values alike), which lets LLVM drop the sign tests from its SIMD loop (25 against 37 us)."""
+    global _row_max, _maximum
     if _row_max is None:
         from .cpu_kernels import compiler
-        _row_max = compiler()(row_max)
+        from .cpu_math import compiled_maximum
+        _maximum = compiled_maximum()
+        _row_max = compiler({"nsz"})(row_max)
 
 
 def _row_shift(jit):

@@ -65,15 +65,19 @@ class ScaledDotProductAttention(Fused):
         dq, dk, dv = (xp.empty(a.shape, dtype=g.dtype) if need else None for a, need in zip((qs, ks, vs), needs))
 
         def reverse(blocks):
-            buffer = _block_buffer(xp, weights, blocks) if dq is not None or dk is not None else None
+            # the scores' gradient has a buffer of its own: written over the weights' gradient, the kernel's loop
+            # would fail LLVM's overlap check and run one value at a time (1.8 times as long, measured)
+            buffers = [_block_buffer(xp, weights, blocks) for _ in range(2)] if dq is not None or dk is not None \
+                else None
             for block in blocks:
                 w = weights[block]
                 if dv is not None:
                     xp.matmul(w.transpose(0, 2, 1), g[block], out=dv[block])
-                if buffer is None:
+                if buffers is None:
                     continue
-                d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffer[:block.stop - block.start])
-                d_scores = softmax_reverse_last_axis(d_weights, w, out=d_weights)   # in place where a kernel runs
+                size = block.stop - block.start
+                d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffers[0][:size])
+                d_scores = softmax_reverse_last_axis(d_weights, w, out=buffers[1][:size])
                 if dq is not None:
                     xp.matmul(d_scores, ks[block], out=dq[block])
                 if dk is not None:

@@ -91,8 +91,9 @@ def softmax_last_axis_into(x, out):
 
 def softmax_reverse_last_axis(g, p, out=None):
     """softmax's reverse rule along the last axis on raw arrays, ``p (g - sum(g p))``, given the weights ``p``:
-    one compiled pass per row into ``out`` (which may be ``g``; a new array when None) where the row kernel
-    applies, else composed on whole arrays. Use the array it returns."""
+    one compiled pass per row into ``out`` (a new array when None; best not ``g``: on arrays that overlap, the
+    kernel's loop runs one value at a time) where the row kernel applies, else composed on whole arrays. Use the
+    array it returns."""
     rows = _row_kernels(g, g.ndim - 1, "softmax_jacobian_rows", others=(p,) if out is None else (p, out))
     if rows is None:
         return Softmax._jacobian_product(RAW, g, p, g.ndim - 1)
