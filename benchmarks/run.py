@@ -56,6 +56,9 @@ RSS_TARGET, IMPORT_TARGET, OVERHEAD_TARGET, LATENCY_TARGET, SCALING_TARGET = 0.8
 #: alternated processes of each framework for a latency: more than for the epochs, as a process takes seconds and
 #: one framework's processes could otherwise all fall in the machine's slow minutes (both swing by 1.5-3x here)
 LATENCY_REPEAT = 5
+#: alternated runs of each framework for a scaling row, likewise: a row is a few seconds a run, and its ratio moved
+#: by up to 0.2 between full runs on the same code (transformer_t512: 0.81, 0.84, 1.01) with medians of 3
+SCALING_REPEAT = 5
 
 
 def machine_info(threads):
@@ -97,8 +100,9 @@ def _pair(script, extra, threads, repeat):
 def run(args):
     threads, repeat = args.threads, 1 if args.quick else args.repeat
     latency_repeat = 1 if args.quick else max(repeat, LATENCY_REPEAT)
+    scaling_repeat = 1 if args.quick else max(repeat, SCALING_REPEAT)
     results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal,
-                           "repeat": repeat, "latency_repeat": latency_repeat},
+                           "repeat": repeat, "latency_repeat": latency_repeat, "scaling_repeat": scaling_repeat},
                "cases": {}, "scaling": {}, "inference": {}}
     everything = ["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"]
     cases = args.only or everything
@@ -124,7 +128,7 @@ def run(args):
         print(f"  {name}: ratio {results['cases'][name]['ratio']:.2f}", flush=True)
     if "scaling" in cases:
         for name, (script, extra, units, unit) in SCALING.items():
-            r = _pair(script, extra + flush, threads, repeat)
+            r = _pair(script, extra + flush, threads, scaling_repeat)
             results["scaling"][name] = {**r, "unit": unit, "neurona_per_unit_s": r["neurona_s"] / units,
                                         "pytorch_per_unit_s": r["pytorch_s"] / units, "target": SCALING_TARGET}
             print(f"  {name}: ratio {r['ratio']:.2f}", flush=True)
@@ -145,7 +149,7 @@ def run(args):
 
 def _runs(results):
     """How many alternated runs each scaling row's medians come from, in words."""
-    repeat = results["machine"].get("repeat", 1)
+    repeat = results["machine"].get("scaling_repeat", results["machine"].get("repeat", 1))
     return "one run each" if repeat == 1 else f"medians of {repeat} alternated runs"
 
 
