@@ -21,7 +21,10 @@ import numpy as np
 from _harness import thread_env
 
 SHAPES = {"mlp": (784,), "cnn": (28, 28, 1), "lstm": (28, 28)}
-LATENCY_CALLS, THROUGHPUT_SAMPLES, BATCH = 300, 10_240, 1024
+LATENCY_CALLS, THROUGHPUT_SAMPLES, BATCH = 1000, 10_240, 1024
+#: one-sample calls before the timed ones, for at least this long: in a fresh process neurona's MLP took 43-45 us
+#: a call over its first 300 and 38-40 after 600 (PyTorch's 92-96, then 90); a served model runs in that steady state
+WARMUP_S = 0.5
 
 
 def neurona_model(kind):
@@ -80,7 +83,8 @@ def worker(framework, kind, threads):
     rng = np.random.default_rng(0)
     one = rng.random((1,) + SHAPES[kind], dtype=np.float32)
     many = rng.random((THROUGHPUT_SAMPLES,) + SHAPES[kind], dtype=np.float32)
-    for _ in range(20):
+    start = time.perf_counter()
+    while time.perf_counter() - start < WARMUP_S:
         predict(one)
     latencies = []
     for _ in range(LATENCY_CALLS):

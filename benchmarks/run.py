@@ -184,7 +184,9 @@ def markdown(results) -> str:
                          f"<= {c['target']} ({_ok(c['ratio'], c['target'])}) |")
     if results.get("inference"):
         runs = m.get("latency_repeat", m.get("repeat", 1))
-        lines += ["", f"## Inference (predict; PyTorch eager, eval, no_grad; medians of {runs} alternated processes)",
+        lines += ["", f"## Inference (predict; PyTorch eager, eval, no_grad; per process the median of "
+                      f"{inference.LATENCY_CALLS:,} one-sample calls after {inference.WARMUP_S} s of them; medians of "
+                      f"{runs} alternated processes)",
                   "",
                   "| model | latency neurona / PyTorch | latency ratio | target | throughput at 1,024 neurona / "
                   "PyTorch |", "|---|---|---|---|---|"]
