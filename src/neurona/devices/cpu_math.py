@@ -116,9 +116,10 @@ def _bits_intrinsic():
 
 def compiled_maximum():
     """``maximum(a, b)`` of two floats of one type (float32 or float64) for the compiled kernels, or None without
-    numba: LLVM's ``llvm.maximum``, NaN if either is NaN, else the larger (+0 above -0). On a 512-wide float32
-    row, a loop of them took 21-25 us a (512, 512) block where eight chains of comparisons took 85 (AVX2,
-    measured), as LLVM runs it in SIMD lanes."""
+    numba: LLVM's ``llvm.maximum``, NaN if either is NaN, else the larger (+0 above -0). LLVM runs a loop of them
+    in SIMD lanes: the row maxima of a (512, 512) float32 block took 21-25 us in one loop, 48 through
+    :func:`~neurona.devices.cpu_row_kernels.row_max` row by row, where eight chains of comparisons took 85 (AVX2,
+    measured)."""
     global _maximum
     if _maximum is None:
         from .cpu_kernels import compiler
