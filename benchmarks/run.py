@@ -102,7 +102,8 @@ def run(args):
     latency_repeat = 1 if args.quick else max(repeat, LATENCY_REPEAT)
     scaling_repeat = 1 if args.quick else max(repeat, SCALING_REPEAT)
     results = {"machine": {**machine_info(threads), "torch_flush_denormal": args.torch_flush_denormal,
-                           "repeat": repeat, "latency_repeat": latency_repeat, "scaling_repeat": scaling_repeat},
+                           "repeat": repeat, "latency_repeat": latency_repeat, "scaling_repeat": scaling_repeat,
+                           "latency_calls": inference.LATENCY_CALLS, "latency_warmup_s": inference.WARMUP_S},
                "cases": {}, "scaling": {}, "inference": {}}
     everything = ["overhead", "import"] + list(TRAINING) + ["scaling", "inference", "compile"]
     cases = args.only or everything
@@ -153,6 +154,14 @@ def _runs(results):
     return "one run each" if repeat == 1 else f"medians of {repeat} alternated runs"
 
 
+def _latency_calls(machine):
+    """What each process's latency is the median of, from the run's own record (older runs did not keep it)."""
+    if "latency_calls" not in machine:
+        return "the median of its one-sample calls"
+    return (f"the median of {machine['latency_calls']:,} one-sample calls after {machine['latency_warmup_s']} s of "
+            "them")
+
+
 def _ok(value, target):
     return "ok" if value <= target else "MISSED"
 
@@ -184,9 +193,8 @@ def markdown(results) -> str:
                          f"<= {c['target']} ({_ok(c['ratio'], c['target'])}) |")
     if results.get("inference"):
         runs = m.get("latency_repeat", m.get("repeat", 1))
-        lines += ["", f"## Inference (predict; PyTorch eager, eval, no_grad; per process the median of "
-                      f"{inference.LATENCY_CALLS:,} one-sample calls after {inference.WARMUP_S} s of them; medians of "
-                      f"{runs} alternated processes)",
+        lines += ["", f"## Inference (predict; PyTorch eager, eval, no_grad; per process {_latency_calls(m)}; medians "
+                      f"of {runs} alternated processes)",
                   "",
                   "| model | latency neurona / PyTorch | latency ratio | target | throughput at 1,024 neurona / "
                   "PyTorch |", "|---|---|---|---|---|"]
