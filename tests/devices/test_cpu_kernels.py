@@ -215,15 +215,13 @@ def test_all_finite_kernel_equals_numpy_isfinite(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("masked", [False, True])
-@pytest.mark.parametrize("numpy_tanh_avx512", [False, True])
 @pytest.mark.parametrize("whole_sequence", [False, True])
-def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512, whole_sequence, monkeypatch):
+def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, whole_sequence, monkeypatch):
     """The LSTM's compiled steps (forward, and backward through time when no step is masked) against the NumPy
-    loop they replace, the states and every gradient, on either kind of CPU, with the batch's 3 rows taken a step
-    at a time or (``whole_sequence``) in one call of ``lstm_sequence_rows``: bit for bit where the compiled passes
-    sit around NumPy's tanh (float64, or NumPy's tanh on AVX-512); else (float32, the one-pass ``lstm_step`` with
-    a tanh of its own) to float32 rounding, and no farther from the float64 result than the NumPy path is."""
-    monkeypatch.setattr(recurrent_cells, "numpy_tanh_is_avx512", lambda: numpy_tanh_avx512)
+    loop they replace, the states and every gradient, with the batch's 3 rows taken a step at a time or
+    (``whole_sequence``) in one call of ``lstm_sequence_rows``: bit for bit where the compiled passes sit around
+    NumPy's tanh (float64); else (float32, the one-pass ``lstm_step`` with a tanh of its own) to float32 rounding,
+    and no farther from the float64 result than the NumPy path is."""
     monkeypatch.setattr(recurrent_cells, "SEQUENCE_KERNEL_ROWS", 4 if whole_sequence else 0)
     rng = np.random.default_rng(3)
     steps, batch, units = 5, 3, 6   # lstm_sequence_rows adds u's rows four at a time, then the other two
@@ -239,7 +237,7 @@ def test_lstm_kernels_agree_with_the_numpy_path(dtype, masked, numpy_tanh_avx512
         out.backward(grad)
         return [out.numpy()] + [t.grad.numpy() for t in leaves]
     fast, ref = _both_paths(states_and_gradients)
-    if dtype == np.float64 or (numpy_tanh_avx512 and not (whole_sequence and not masked)):
+    if dtype == np.float64:
         for a, b in zip(fast, ref):
             np.testing.assert_array_equal(a, b)
         return

@@ -1,13 +1,15 @@
-"""Compiled LSTM gate steps: the elementwise part of a step in one pass, with a tanh that LLVM vectorizes, and
-the kernels around NumPy's own tanh where that one is fast.
+"""Compiled LSTM gate steps: the elementwise part of a float32 step in one pass, with a tanh that LLVM vectorizes,
+and for float64 the kernels around NumPy's own tanh.
 
 NumPy's float32 ``tanh`` is one pass of its own, and a slow one on CPUs without AVX-512: 118 us for the LSTM's
 (64, 512) gates on an AMD EPYC (AVX2), against 101 us for the step's matrix product (measured). numba's
 ``math.tanh`` calls the C library once per value (llvmlite has no vector math library), so a fused step needs a
 ``tanh`` of its own made of arithmetic only: :func:`~neurona.devices.cpu_math.tanh32`, float32 within 1.35 steps of
 the exact value (NumPy's float32 ``tanh``: 1.37). It replaced a float64 ``tanh`` (a continued fraction, correctly
-rounded to float32) that took the step 125-130 us at (64, 512) gates, against 78-83 in float32 (measured). Where
-NumPy's float32 ``tanh`` runs on AVX-512 (:func:`numpy_tanh_is_avx512`), and for float64 arrays, the LSTM keeps
+rounded to float32) that took the step 125-130 us at (64, 512) gates, against 78-83 in float32 (measured). The
+float32 LSTM takes it on every CPU, also where NumPy's ``tanh`` runs on AVX-512 and is fast: on the AMD EPYC a
+(28, 64, 512) forward took 2.8-3.6 ms this way, and 5.8-6.6 ms with NumPy's ``tanh`` and the passes around it, of
+which 2.7-3.5 ms were not the ``tanh`` (measured; unmeasured on AVX-512). For float64 arrays the LSTM keeps
 NumPy's ``tanh`` with ``add_then_scale`` and ``lstm_gates`` before and after it, bit for bit NumPy's arithmetic.
 
 :mod:`neurona.devices.cpu_kernels` builds these kernels (``BUILDERS``) and hands them out; the NumPy loop of
@@ -17,8 +19,6 @@ NumPy's ``tanh`` with ``add_then_scale`` and ``lstm_gates`` before and after it,
 >>> step = cpu_kernel("lstm_step")  # None without numba: the caller then runs its NumPy code
 """
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 
@@ -157,21 +157,3 @@ def _lstm_gates_backward(jit):
 BUILDERS = {"lstm_step": _lstm_step, "lstm_sequence_rows": _lstm_sequence_rows, "add_then_scale": _add_then_scale,
             "lstm_gates": _lstm_gates, "lstm_gates_backward": _lstm_gates_backward}
 
-
-@functools.cache
-def numpy_tanh_is_avx512() -> bool:
-    """Whether NumPy's float32 ``tanh`` runs its AVX-512 loop on this CPU (``numpy.lib.introspect``). There it
-    is fast, and the LSTM keeps it with the ``add_then_scale`` and ``lstm_gates`` kernels around it (the path
-    measured on an Intel Xeon); elsewhere the one-pass ``lstm_step`` replaces them (measured on an AMD EPYC,
-    AVX2: 126-130 against 202-217 us a step at batch 64). The choice follows the CPU, not a timing, so a machine always
-    computes the same bits.
-
-    >>> isinstance(numpy_tanh_is_avx512(), bool)
-    True
-    """
-    try:
-        from numpy.lib.introspect import opt_func_info
-        current = opt_func_info(func_name="^tanh$", signature="float32")["tanh"]["ff"]["current"]
-    except (ImportError, KeyError):   # NumPy before 2.0, or a build without dispatch
-        current = ""
-    return "X86_V4" in current or "AVX512" in current

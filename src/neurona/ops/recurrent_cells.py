@@ -12,7 +12,6 @@ import numpy as np
 from ..autograd.engine import apply
 from ..autograd.primitive import REGISTRY, Fused
 from ..devices.backend import xp_of
-from ..devices.cpu_gate_kernels import numpy_tanh_is_avx512
 from ..devices.cpu_kernels import kernel_for
 from ._common import as_tensor
 
@@ -45,12 +44,11 @@ class LSTMSequence(Fused):
         out = xp.empty(xz.shape[:2] + (2 * units,), dtype=xz.dtype)
         gates = xp.empty(xz.shape, dtype=xz.dtype)     # i, f, candidate, o after their activations
         tanh_c = xp.empty(xz.shape[:2] + (units,), dtype=xz.dtype)
-        # a few float32 rows (predict's one sample): every step in one compiled call. Else, for float32 where
-        # NumPy's tanh is slow, each core's rows through every step, products included (cpu_row_parts), or one
-        # compiled pass per step after the product; else NumPy's tanh with compiled passes around it (or NumPy's
-        # alone), as in _lstm_step
-        whole = xz.dtype == np.float32 and mask is None and xz.shape[1] <= SEQUENCE_KERNEL_ROWS
-        fused = xz.dtype == np.float32 and (whole or not numpy_tanh_is_avx512())
+        # float32: a few rows (predict's one sample) through every step in one compiled call; else each core's
+        # rows through every step, products included (cpu_row_parts), or one compiled pass per step after the
+        # product. float64: NumPy's tanh with compiled passes around it (or NumPy's alone), as in _lstm_step
+        fused = xz.dtype == np.float32
+        whole = fused and mask is None and xz.shape[1] <= SEQUENCE_KERNEL_ROWS
         step_kernel = kernel_for("lstm_step", xz, u, h0, c0) if fused else None
         if step_kernel is not None:
             half = np.full(4 * units, 0.5, dtype=np.float32)   # 0.5 for the sigmoid gates, 0 for the candidate
