@@ -65,10 +65,11 @@ class ScaledDotProductAttention(Fused):
         dq, dk, dv = (xp.empty(a.shape, dtype=g.dtype) if need else None for a, need in zip((qs, ks, vs), needs))
 
         def reverse(blocks):
-            # the scores' gradient has a buffer of its own: written over the weights' gradient, the kernel's loop
-            # would fail LLVM's overlap check and run one value at a time (1.8 times as long, measured)
-            buffers = [_block_buffer(xp, weights, blocks) for _ in range(2)] if dq is not None or dk is not None \
-                else None
+            # on the CPU the scores' gradient has a buffer of its own: written over the weights' gradient, the
+            # kernel's loop would fail LLVM's overlap check and run one value at a time (1.8 times as long,
+            # measured); off the CPU softmax's reverse makes its own array, so no second buffer
+            buffers = [_block_buffer(xp, weights, blocks), _block_buffer(xp, weights, blocks) if xp is np else None] \
+                if dq is not None or dk is not None else None
             for block in blocks:
                 w = weights[block]
                 if dv is not None:
@@ -77,7 +78,8 @@ class ScaledDotProductAttention(Fused):
                     continue
                 size = block.stop - block.start
                 d_weights = xp.matmul(g[block], vs[block].transpose(0, 2, 1), out=buffers[0][:size])
-                d_scores = softmax_reverse_last_axis(d_weights, w, out=buffers[1][:size])
+                scores_out = None if buffers[1] is None else buffers[1][:size]
+                d_scores = softmax_reverse_last_axis(d_weights, w, out=scores_out)
                 if dq is not None:
                     xp.matmul(d_scores, ks[block], out=dq[block])
                 if dk is not None:
