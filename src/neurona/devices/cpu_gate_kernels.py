@@ -8,7 +8,7 @@ NumPy's float32 ``tanh`` is one pass of its own, and a slow one on CPUs without 
 the exact value (NumPy's float32 ``tanh``: 1.37). It replaced a float64 ``tanh`` (a continued fraction, correctly
 rounded to float32) that took the step 125-130 us at (64, 512) gates, against 78-83 in float32 (measured). The
 float32 LSTM takes it on every CPU, also where NumPy's ``tanh`` runs on AVX-512 and is fast: on the AMD EPYC a
-(28, 64, 512) forward took 2.8-3.6 ms this way, and 5.8-6.6 ms with NumPy's ``tanh`` and the passes around it, of
+(28, 64, 512) forward took 2.8-3.2 ms this way, and 5.8-6.6 ms with NumPy's ``tanh`` and the passes around it, of
 which 2.7-3.5 ms were not the ``tanh`` (measured; unmeasured on AVX-512). For float64 arrays the LSTM keeps
 NumPy's ``tanh`` with ``add_then_scale`` and ``lstm_gates`` before and after it, bit for bit NumPy's arithmetic.
 
